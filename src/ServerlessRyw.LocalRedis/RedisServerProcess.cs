@@ -1,0 +1,343 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Sockets;
+
+namespace ServerlessRyw.LocalRedis;
+
+/// <summary>
+/// A real <c>redis-server</c> child process listening on 127.0.0.1, with no persistence, for tests and demos.
+/// Dispose it to kill the process and delete its temp directory; servers not disposed are killed when this
+/// process ends (see <see cref="LocalRedisCleanup"/>).
+/// </summary>
+public sealed class RedisServerProcess : IAsyncDisposable
+{
+    private const int LaunchAttempts = 5;
+    private const int OutputLinesKept = 200;
+    private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ReadyPollInterval = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan ReadyProbeTimeout = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan RestartRetryDelay = TimeSpan.FromMilliseconds(100);
+
+    private readonly Lock _gate = new();
+    private readonly BoundedLog _output = new(OutputLinesKept);
+    private readonly string _executablePath;
+    private readonly TimeSpan _startTimeout;
+    private Process? _process;
+    private bool _disposed;
+
+    private RedisServerProcess(string executablePath, int port, RedisServerOptions options)
+    {
+        _executablePath = executablePath;
+        _startTimeout = options.StartTimeout;
+        Port = port;
+        DataDirectory = ServerDirectory.Create();
+        Arguments = BuildArguments(port, DataDirectory, options.ExtraArguments);
+        LocalRedisCleanup.Register(this);
+    }
+
+    /// <summary>The TCP port the server listens on (kept across <see cref="RestartAsync"/>).</summary>
+    public int Port { get; }
+
+    /// <summary>The server's address as <c>127.0.0.1:port</c>.</summary>
+    public string EndPoint => EndPointText.Loopback(Port);
+
+    /// <summary>The temp directory the server runs in (its <c>--dir</c>); deleted on dispose.</summary>
+    public string DataDirectory { get; }
+
+    /// <summary>The full <c>redis-server</c> command line, defaults first, then the extra arguments.</summary>
+    public IReadOnlyList<string> Arguments { get; }
+
+    /// <summary>Whether the server process is currently alive.</summary>
+    public bool IsRunning
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _process is { HasExited: false };
+            }
+        }
+    }
+
+    /// <summary>Starts a server and waits until it answers on its port.</summary>
+    /// <param name="options">How to run it; <see langword="null"/> uses the defaults (random free port, <c>redis-server</c> from PATH).</param>
+    /// <param name="cancellationToken">Cancels the start; a half-started server is killed.</param>
+    /// <returns>The running server.</returns>
+    /// <exception cref="RedisServerNotFoundException">No <c>redis-server</c> binary was found.</exception>
+    /// <exception cref="RedisServerStartException">The server exited or did not answer within <see cref="RedisServerOptions.StartTimeout"/>.</exception>
+    public static async Task<RedisServerProcess> StartAsync(RedisServerOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new RedisServerOptions();
+        string executablePath = RedisExecutable.Locate(options.ExecutablePath);
+        OrphanedServerReaper.ReapOnce();
+
+        // A random port is free when picked but can be taken before redis binds it: then try another one.
+        int attempts = options.Port is null ? LaunchAttempts : 1;
+        for (int attempt = 1; ; attempt++)
+        {
+            var server = new RedisServerProcess(executablePath, options.Port ?? FreePort.Pick(), options);
+            try
+            {
+                if (await server.LaunchAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    return server;
+                }
+
+                if (attempt == attempts)
+                {
+                    throw server.StartFailure("its port was already in use");
+                }
+            }
+            catch
+            {
+                await server.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+
+            await server.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The last lines the server printed (its log goes to stdout), newest last.</summary>
+    /// <returns>A snapshot of up to 200 lines.</returns>
+    public IReadOnlyList<string> GetRecentOutput() => _output.Snapshot();
+
+    /// <summary>
+    /// Kills the server at once (SIGKILL, including any fork doing a replication transfer), as a crash would.
+    /// Does nothing if it is not running. The port and directory stay reserved for <see cref="RestartAsync"/>.
+    /// </summary>
+    public void Kill()
+    {
+        Process? process;
+        lock (_gate)
+        {
+            process = _process;
+        }
+
+        if (process is null)
+        {
+            return;
+        }
+
+        try
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(KillWait);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or Win32Exception)
+        {
+            // It had already exited.
+        }
+    }
+
+    /// <summary>
+    /// Kills the server if it is running and starts it again on the same port with the same arguments.
+    /// Data is lost (no persistence); a replica started with <c>--replicaof</c> resyncs from its primary.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the restart; the server is left stopped.</param>
+    /// <returns>A task that completes when the server answers again.</returns>
+    /// <exception cref="RedisServerStartException">The server did not come back, e.g. another process took its port.</exception>
+    public async Task RestartAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+
+        for (int attempt = 1; ; attempt++)
+        {
+            Kill();
+            DisposeProcess();
+            try
+            {
+                if (await LaunchAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    return;
+                }
+            }
+            catch
+            {
+                Kill();
+                throw;
+            }
+
+            if (attempt == LaunchAttempts)
+            {
+                throw StartFailure($"port {Port} is held by another process");
+            }
+
+            await Task.Delay(RestartRetryDelay, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Kills the server and deletes its temp directory.</summary>
+    /// <returns>A completed task once the process is gone.</returns>
+    public ValueTask DisposeAsync()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            _disposed = true;
+        }
+
+        Kill();
+        DisposeProcess();
+        LocalRedisCleanup.Unregister(this);
+        ServerDirectory.TryDelete(DataDirectory);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"redis-server {EndPoint}";
+
+    /// <summary>Called by <see cref="LocalRedisCleanup"/> while the process is ending: must not throw.</summary>
+    internal void KillForShutdown()
+    {
+        Kill();
+        ServerDirectory.TryDelete(DataDirectory);
+    }
+
+    private static List<string> BuildArguments(int port, string directory, IReadOnlyList<string> extraArguments)
+    {
+        // Diskless sync with no delay: otherwise every replica waits ~5 s before its first full sync.
+        List<string> arguments =
+        [
+            "--port", port.ToString(CultureInfo.InvariantCulture),
+            "--bind", EndPointText.LoopbackHost,
+            "--save", string.Empty,
+            "--appendonly", "no",
+            "--daemonize", "no",
+            "--protected-mode", "no",
+            "--repl-diskless-sync", "yes",
+            "--repl-diskless-sync-delay", "0",
+            "--dir", directory,
+        ];
+        arguments.AddRange(extraArguments ?? []);
+        return arguments;
+    }
+
+    /// <summary>Launches the process and waits until it answers.</summary>
+    /// <returns><see langword="false"/> if it exited because its port was taken; it throws for any other failure.</returns>
+    private async Task<bool> LaunchAsync(CancellationToken cancellationToken)
+    {
+        Process process = StartProcess();
+        long started = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            if (process.HasExited)
+            {
+                // Also drains the output readers, so the log holds the reason.
+                await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+                if (_output.Contains("Address already in use"))
+                {
+                    return false;
+                }
+
+                throw StartFailure($"it exited with code {process.ExitCode}");
+            }
+
+            if (await AnswersAsAsync(process.Id, cancellationToken).ConfigureAwait(false))
+            {
+                return true;
+            }
+
+            if (Stopwatch.GetElapsedTime(started) > _startTimeout)
+            {
+                throw StartFailure($"it did not answer within {_startTimeout.TotalSeconds:0.#} s");
+            }
+
+            await Task.Delay(ReadyPollInterval, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private Process StartProcess()
+    {
+        var startInfo = new ProcessStartInfo(_executablePath)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = DataDirectory,
+        };
+        foreach (string argument in Arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        var process = new Process { StartInfo = startInfo };
+        process.OutputDataReceived += OnOutput;
+        process.ErrorDataReceived += OnOutput;
+        _output.Clear();
+        try
+        {
+            lock (_gate)
+            {
+                // Checked under the lock so a concurrent dispose either sees this process or prevents it.
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                process.Start();
+                _process = process;
+            }
+        }
+        catch
+        {
+            process.Dispose();
+            throw;
+        }
+
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        ServerDirectory.RecordServerPid(DataDirectory, process.Id);
+        return process;
+    }
+
+    /// <summary>
+    /// Whether the server on <see cref="Port"/> is this very process: right after a port race, another
+    /// server may be answering there while ours is failing to bind.
+    /// </summary>
+    private async Task<bool> AnswersAsAsync(int processId, CancellationToken cancellationToken)
+    {
+        using var probeTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        probeTimeout.CancelAfter(ReadyProbeTimeout);
+        try
+        {
+            string? info = await RespClient.ExecuteAsync(EndPoint, ["INFO", "server"], probeTimeout.Token).ConfigureAwait(false);
+            return RedisInfo.Parse(info).TryGetValue("process_id", out string? answeringId)
+                && answeringId == processId.ToString(CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or RespProtocolException or RedisErrorReplyException
+                                   || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return false;
+        }
+    }
+
+    private void OnOutput(object sender, DataReceivedEventArgs e)
+    {
+        if (e.Data is not null)
+        {
+            _output.Add(e.Data);
+        }
+    }
+
+    private void DisposeProcess()
+    {
+        Process? process;
+        lock (_gate)
+        {
+            process = _process;
+            _process = null;
+        }
+
+        process?.Dispose();
+    }
+
+    private RedisServerStartException StartFailure(string reason) =>
+        new($"""
+            redis-server on port {Port} failed to start: {reason}.
+            Command: {_executablePath} {string.Join(' ', Arguments.Select(a => a.Length == 0 ? "\"\"" : a))}
+            Last output:
+            {string.Join(Environment.NewLine, _output.Snapshot())}
+            """);
+}

@@ -1,0 +1,28 @@
+namespace ServerlessRyw.Routing;
+
+/// <summary>The options a client routes by, copied once so later changes to <see cref="RywOptions"/> cannot race.</summary>
+internal sealed class RoutingPolicy(RywOptions options)
+{
+    public RywMode Mode { get; } = options.Mode;
+
+    public TimeSpan Window { get; } = options.Window;
+
+    public TimeSpan WaitBudget { get; } = options.WaitBudget;
+
+    public TimeSpan InitialBackoff { get; } = options.InitialBackoff;
+
+    public TimeSpan MaxBackoff { get; } = options.MaxBackoff;
+
+    public TimeProvider Time { get; } = options.TimeProvider;
+
+    public Action<RywReadRoutedArguments>? OnReadRouted { get; } = options.OnReadRouted;
+
+    /// <summary>How far in the future a write time may be (clock skew between instances) before it is distrusted.</summary>
+    public static TimeSpan MaxClockSkew { get; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long a write delegate may take to finish once the batch it issued has been answered. Longer means it
+    /// awaited one command before issuing the next, which a pipelined batch cannot send.
+    /// </summary>
+    public static TimeSpan WriteDelegateGrace { get; } = TimeSpan.FromSeconds(5);
+}

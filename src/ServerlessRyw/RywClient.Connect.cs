@@ -1,0 +1,68 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace ServerlessRyw;
+
+public sealed partial class RywClient
+{
+    /// <summary>Connects to the primary and replicas named in <paramref name="options"/> and owns those connections.</summary>
+    /// <param name="options">Must name <see cref="RywOptions.Primary"/>; replicas are optional.</param>
+    /// <param name="loggerFactory">Where logs go.</param>
+    /// <param name="meterFactory">Creates the meter.</param>
+    /// <param name="cancellationToken">Stops waiting for the connections.</param>
+    /// <returns>A connected client; dispose it to close the connections.</returns>
+    public static async Task<RywClient> ConnectAsync(
+        RywOptions options,
+        ILoggerFactory? loggerFactory = null,
+        IMeterFactory? meterFactory = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrWhiteSpace(options.Primary))
+        {
+            throw new ArgumentException($"{nameof(RywOptions.Primary)} is required to connect.", nameof(options));
+        }
+
+        var connecting = new[] { options.Primary }.Concat(options.Replicas)
+            .Select(configuration => ConnectionMultiplexer.ConnectAsync(configuration))
+            .ToArray();
+        try
+        {
+            await Task.WhenAll(connecting).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            foreach (var task in connecting)
+            {
+                _ = task.ContinueWith(static t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            }
+
+            throw;
+        }
+
+        var connections = connecting.Select(t => (IConnectionMultiplexer)t.Result).ToArray();
+        return new RywClient(connections[0], connections[1..], options, loggerFactory, meterFactory, connections);
+    }
+
+    /// <summary>
+    /// Creates a client over an existing primary connection (which the caller keeps owning) and connects to the
+    /// replicas named in <paramref name="options"/> (which the client owns).
+    /// </summary>
+    /// <param name="primary">The application's existing primary connection.</param>
+    /// <param name="options">Routing options and replica configuration strings.</param>
+    /// <param name="loggerFactory">Where logs go.</param>
+    /// <param name="meterFactory">Creates the meter.</param>
+    /// <returns>The client; dispose it to close the replica connections.</returns>
+    public static RywClient Create(
+        IConnectionMultiplexer primary,
+        RywOptions options,
+        ILoggerFactory? loggerFactory = null,
+        IMeterFactory? meterFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(primary);
+        ArgumentNullException.ThrowIfNull(options);
+        var replicas = options.Replicas.Select(c => (IConnectionMultiplexer)ConnectionMultiplexer.Connect(c)).ToArray();
+        return new RywClient(primary, replicas, options, loggerFactory, meterFactory, replicas);
+    }
+}

@@ -1,0 +1,150 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using ServerlessRyw.Routing;
+using StackExchange.Redis;
+
+namespace ServerlessRyw;
+
+/// <summary>
+/// The process-wide part of read-your-writes: connections to the primary and its replicas, and the newest
+/// replication position seen on each. Create one per process and a <see cref="RywSession"/> per invocation.
+/// </summary>
+/// <remarks>Thread-safe. Its configuration never changes after construction.</remarks>
+public sealed partial class RywClient : IDisposable
+{
+    private readonly RedisNode[] _replicas;
+    private readonly IConnectionMultiplexer[] _owned;
+    private int _nextReplica;
+
+    /// <summary>Creates a client over connections the caller owns (and disposes).</summary>
+    /// <param name="primary">The primary's connection; writes and fallback reads go here.</param>
+    /// <param name="replicas">One connection per replica.</param>
+    /// <param name="options">Routing options; validated here. <see langword="null"/> uses the defaults.</param>
+    /// <param name="loggerFactory">Where logs go; <see langword="null"/> discards them.</param>
+    /// <param name="meterFactory">Creates the <c>ServerlessRyw</c> meter; <see langword="null"/> uses a private one.</param>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    public RywClient(
+        IConnectionMultiplexer primary,
+        IEnumerable<IConnectionMultiplexer> replicas,
+        RywOptions? options = null,
+        ILoggerFactory? loggerFactory = null,
+        IMeterFactory? meterFactory = null)
+        : this(primary, replicas, options, loggerFactory, meterFactory, [])
+    {
+    }
+
+    private RywClient(
+        IConnectionMultiplexer primary,
+        IEnumerable<IConnectionMultiplexer> replicas,
+        RywOptions? options,
+        ILoggerFactory? loggerFactory,
+        IMeterFactory? meterFactory,
+        IConnectionMultiplexer[] owned)
+    {
+        ArgumentNullException.ThrowIfNull(primary);
+        ArgumentNullException.ThrowIfNull(replicas);
+        options ??= new RywOptions();
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("Invalid read-your-writes options: " + string.Join(" ", errors), nameof(options));
+        }
+
+        Policy = new RoutingPolicy(options);
+        PrimaryNode = new RedisNode(primary);
+        _replicas = replicas.Select(static r => new RedisNode(r ?? throw new ArgumentException("A replica connection is null."))).ToArray();
+        _owned = owned;
+        Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("ServerlessRyw");
+        Telemetry = new RywTelemetry(meterFactory);
+    }
+
+    /// <summary>The meter name to subscribe to for the <c>ryw.*</c> instruments.</summary>
+    public static string MeterName => RywTelemetry.MeterName;
+
+    /// <summary>The routing mode.</summary>
+    public RywMode Mode => Policy.Mode;
+
+    /// <summary>Counters since the client was created: reads by outcome, rejected tokens, waits.</summary>
+    public RywStatistics Statistics => Telemetry.Snapshot();
+
+    internal RoutingPolicy Policy { get; }
+
+    internal RedisNode PrimaryNode { get; }
+
+    internal ReadOnlySpan<RedisNode> ReplicaNodes => _replicas;
+
+    internal ILogger Logger { get; }
+
+    internal RywTelemetry Telemetry { get; }
+
+    /// <summary>Starts a session for one invocation, continuing from an incoming token (trusted as far as it checks out).</summary>
+    /// <param name="incoming">The token that arrived with the invocation, or <see langword="default"/>.</param>
+    /// <returns>A new session; cheap, not thread-safe for concurrent writes of the same key order.</returns>
+    public RywSession CreateSession(RywToken incoming = default)
+    {
+        var session = new RywSession(this);
+        session.Import(incoming);
+        return session;
+    }
+
+    /// <summary>Starts a session from an incoming token's text form; bad text is counted and logged, never thrown.</summary>
+    /// <param name="incoming">The token text from a header or message, or <see langword="null"/>.</param>
+    /// <returns>A new session.</returns>
+    public RywSession CreateSession(string? incoming)
+    {
+        var session = new RywSession(this);
+        session.Import(incoming);
+        return session;
+    }
+
+    /// <summary>Closes the connections this client opened itself (not ones passed to the constructor).</summary>
+    public void Dispose()
+    {
+        foreach (var connection in _owned)
+        {
+            connection.Dispose();
+        }
+
+        Telemetry.Dispose();
+    }
+
+    /// <summary>A replica known to have applied everything <paramref name="token"/> requires, spreading the load.</summary>
+    internal RedisNode? FindCoveringReplica(in RywToken token)
+    {
+        var count = _replicas.Length;
+        if (count == 0)
+        {
+            return null;
+        }
+
+        var start = (int)((uint)Interlocked.Increment(ref _nextReplica) % (uint)count);
+        for (var i = 0; i < count; i++)
+        {
+            var node = _replicas[(start + i) % count];
+            if (node.Known is { } known && known.Covers(token) && node.IsConnected)
+            {
+                return node;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The next connected replica in turn, or <see langword="null"/> when none is connected.</summary>
+    internal RedisNode? NextReplica()
+    {
+        var count = _replicas.Length;
+        var start = count == 0 ? 0 : (int)((uint)Interlocked.Increment(ref _nextReplica) % (uint)count);
+        for (var i = 0; i < count; i++)
+        {
+            var node = _replicas[(start + i) % count];
+            if (node.IsConnected)
+            {
+                return node;
+            }
+        }
+
+        return null;
+    }
+}

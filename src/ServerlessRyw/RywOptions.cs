@@ -1,0 +1,88 @@
+namespace ServerlessRyw;
+
+/// <summary>How a <see cref="RywClient"/> routes reads. Validated when the client is created.</summary>
+public sealed class RywOptions
+{
+    /// <summary>The routing mode. <value>Default: <see cref="RywMode.Token"/>.</value></summary>
+    public RywMode Mode { get; set; } = RywMode.Token;
+
+    /// <summary>
+    /// In <see cref="RywMode.Window"/>, how long after a write reads stay on the primary.
+    /// <value>Default: 2 seconds (the Rails default).</value>
+    /// </summary>
+    public TimeSpan Window { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How long a read may wait for a lagging replica before it reads the primary instead. Zero reads the primary
+    /// at once when the first probe falls short. <value>Default: 100 ms.</value>
+    /// </summary>
+    public TimeSpan WaitBudget { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The first pause between probes while waiting. <value>Default: 1 ms.</value></summary>
+    public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>The longest pause between probes (pauses double up to it). <value>Default: 16 ms.</value></summary>
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMilliseconds(16);
+
+    /// <summary>
+    /// The primary's StackExchange.Redis configuration string, used when no <c>IConnectionMultiplexer</c> is
+    /// supplied. <value>Default: <see langword="null"/>.</value>
+    /// </summary>
+    public string? Primary { get; set; }
+
+    /// <summary>
+    /// One StackExchange.Redis configuration string per replica; each gets its own shared connection.
+    /// <value>Default: empty (then every read goes to the primary).</value>
+    /// </summary>
+    public IList<string> Replicas { get; } = new List<string>();
+
+    /// <summary>The clock for windows, waits and backoff. <value>Default: <see cref="TimeProvider.System"/>.</value></summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>
+    /// Called after every routed read with what happened; keep it cheap, it runs on the read path.
+    /// <value>Default: <see langword="null"/>.</value>
+    /// </summary>
+    public Action<RywReadRoutedArguments>? OnReadRouted { get; set; }
+
+    /// <summary>The upper bound accepted for <see cref="WaitBudget"/>: a read must never wait longer.</summary>
+    public static TimeSpan MaxWaitBudget { get; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Lists what is wrong with these options; empty when they are valid.</summary>
+    /// <returns>One message per problem.</returns>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (!Enum.IsDefined(Mode))
+        {
+            errors.Add($"{nameof(Mode)} '{Mode}' is not a known mode.");
+        }
+
+        if (WaitBudget < TimeSpan.Zero || WaitBudget > MaxWaitBudget)
+        {
+            errors.Add($"{nameof(WaitBudget)} must be between 0 and {MaxWaitBudget.TotalSeconds} s; it is {WaitBudget}.");
+        }
+
+        if (InitialBackoff <= TimeSpan.Zero || MaxBackoff < InitialBackoff)
+        {
+            errors.Add($"{nameof(InitialBackoff)} must be positive and not above {nameof(MaxBackoff)} ({InitialBackoff} / {MaxBackoff}).");
+        }
+
+        if (Mode == RywMode.Window && (Window <= TimeSpan.Zero || Window > TimeSpan.FromHours(1)))
+        {
+            errors.Add($"{nameof(Window)} must be above 0 and at most 1 hour in window mode; it is {Window}.");
+        }
+
+        if (Replicas.Any(string.IsNullOrWhiteSpace))
+        {
+            errors.Add($"{nameof(Replicas)} contains an empty configuration string.");
+        }
+
+        if (TimeProvider is null)
+        {
+            errors.Add($"{nameof(TimeProvider)} is required.");
+        }
+
+        return errors;
+    }
+}

@@ -1,0 +1,242 @@
+using System.Runtime.ExceptionServices;
+using ServerlessRyw.Routing;
+using StackExchange.Redis;
+
+namespace ServerlessRyw;
+
+public sealed partial class RywSession
+{
+    /// <summary>
+    /// Reads with read-your-writes: on a replica that has caught up with the session's token, else on the primary
+    /// after waiting at most <see cref="RywOptions.WaitBudget"/>.
+    /// </summary>
+    /// <typeparam name="T">What the delegate returns.</typeparam>
+    /// <param name="read">The usual StackExchange.Redis call, for example <c>db =&gt; db.StringGetAsync(key)</c>.
+    /// It may run more than once (on a replica that turned out to lag, then elsewhere); keep it free of side effects.</param>
+    /// <param name="cancellationToken">Stops waiting for a lagging replica.</param>
+    /// <returns>What the delegate returned, from a server that has every write the token names.</returns>
+    public Task<T> ReadAsync<T>(Func<IDatabaseAsync, Task<T>> read, CancellationToken cancellationToken = default) =>
+        ReadAsync(read, _client.Policy.WaitBudget, cancellationToken);
+
+    /// <summary>Reads with read-your-writes, waiting at most <paramref name="waitBudget"/> for a replica.</summary>
+    /// <typeparam name="T">What the delegate returns.</typeparam>
+    /// <param name="read">The usual StackExchange.Redis call; it may run more than once.</param>
+    /// <param name="waitBudget">This read's wait budget (0 to <see cref="RywOptions.MaxWaitBudget"/>).</param>
+    /// <param name="cancellationToken">Stops waiting for a lagging replica.</param>
+    /// <returns>What the delegate returned.</returns>
+    public Task<T> ReadAsync<T>(Func<IDatabaseAsync, Task<T>> read, TimeSpan waitBudget, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        ArgumentOutOfRangeException.ThrowIfLessThan(waitBudget, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(waitBudget, RywOptions.MaxWaitBudget);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<T>(cancellationToken);
+        }
+
+        return _client.Policy.Mode switch
+        {
+            RywMode.PrimaryOnly => ReadPrimaryAsync(read, RywReadOutcome.Primary, TimeSpan.Zero, 0),
+            RywMode.ReplicaUnsafe => ReadAnyReplicaAsync(read),
+            RywMode.Window when IsWithinWindow() => ReadPrimaryAsync(read, RywReadOutcome.Primary, TimeSpan.Zero, 0),
+            RywMode.Window => ReadAnyReplicaAsync(read),
+            _ => ReadWithTokenAsync(read, waitBudget, cancellationToken),
+        };
+    }
+
+    private bool IsWithinWindow()
+    {
+        var policy = _client.Policy;
+        return Token.LastWriteAt is { } lastWrite && policy.Time.GetUtcNow() - lastWrite < policy.Window;
+    }
+
+    private async Task<T> ReadWithTokenAsync<T>(Func<IDatabaseAsync, Task<T>> read, TimeSpan budget, CancellationToken cancellationToken)
+    {
+        if (!await EnsureTokenReadyAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return await ReadPrimaryAsync(read, RywReadOutcome.PrimaryFallback, TimeSpan.Zero, 1).ConfigureAwait(false);
+        }
+
+        var token = Token;
+        if (token.Positions.IsEmpty)
+        {
+            return await ReadAnyReplicaAsync(read).ConfigureAwait(false);
+        }
+
+        if (_client.FindCoveringReplica(token) is { } caughtUp)
+        {
+            try
+            {
+                var value = await read(caughtUp.Database).ConfigureAwait(false);
+                Routed(RywReadOutcome.ReplicaHit, TimeSpan.Zero, 0, caughtUp);
+                return value;
+            }
+            catch (Exception exception) when (RedisFailures.IsUnavailable(exception))
+            {
+                Log.ReplicaReadFailed(_client.Logger, caughtUp.Name, exception);
+                return await ReadPrimaryAsync(read, RywReadOutcome.PrimaryFallback, TimeSpan.Zero, 0).ConfigureAwait(false);
+            }
+        }
+
+        return await ReadWaitingAsync(read, token, budget, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<T> ReadWaitingAsync<T>(
+        Func<IDatabaseAsync, Task<T>> read, RywToken token, TimeSpan budget, CancellationToken cancellationToken)
+    {
+        var policy = _client.Policy;
+        var started = policy.Time.GetTimestamp();
+        var backoff = policy.InitialBackoff;
+        var reconciled = false;
+        var probes = 0;
+        while (_client.NextReplica() is { } replica)
+        {
+            probes++;
+            var attempt = await ProbeAndReadAsync(replica, read).ConfigureAwait(false);
+            if (!reconciled && attempt.State is not null && !attempt.State.Covers(token))
+            {
+                // The token asks for more than this replica has: before waiting on it, make sure the primary
+                // ever wrote that much (a forged or foreign token must not make every read wait).
+                reconciled = true;
+                if (await ReconcileWithPrimaryAsync(cancellationToken).ConfigureAwait(false) is not { } corrected)
+                {
+                    break;
+                }
+
+                token = corrected;
+            }
+
+            if (attempt.State is { } state && state.Covers(token) && attempt.Completed)
+            {
+                var waited = policy.Time.GetElapsedTime(started);
+                var outcome = probes == 1 ? RywReadOutcome.ProbedHit : RywReadOutcome.WaitedHit;
+                Routed(outcome, probes == 1 ? TimeSpan.Zero : waited, probes, replica);
+                return attempt.Result(); // rethrows the delegate's own error, now that the replica is known fresh
+            }
+
+            var remaining = budget - policy.Time.GetElapsedTime(started);
+            if (remaining <= TimeSpan.Zero)
+            {
+                break;
+            }
+
+            await Task.Delay(backoff < remaining ? backoff : remaining, policy.Time, cancellationToken).ConfigureAwait(false);
+            backoff = backoff * 2 < policy.MaxBackoff ? backoff * 2 : policy.MaxBackoff;
+        }
+
+        Log.FellBackToPrimary(_client.Logger, budget.TotalMilliseconds);
+        return await ReadPrimaryAsync(read, RywReadOutcome.PrimaryFallback, policy.Time.GetElapsedTime(started), probes)
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Sends the probe and then the read on the same connection, so they travel in one round trip and the read
+    /// sees at least what the probe reports (a replica applies replication between client commands, in order).
+    /// </summary>
+    private async Task<ProbedRead<T>> ProbeAndReadAsync<T>(RedisNode replica, Func<IDatabaseAsync, Task<T>> read)
+    {
+        var probing = ReplicationProbe.SendAsync(replica.Database);
+        Task<T> reading;
+        try
+        {
+            reading = read(replica.Database);
+        }
+        catch
+        {
+            _ = probing.ContinueWith(static t => t.Exception, TaskScheduler.Default);
+            throw;
+        }
+
+        ReplicationState? state = null;
+        try
+        {
+            state = ReplicationProbe.Parse(await probing.ConfigureAwait(false));
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            Log.ProbeFailed(_client.Logger, replica.Name, exception);
+        }
+
+        if (state is null)
+        {
+            _client.Telemetry.RecordProbeFailure();
+        }
+        else
+        {
+            replica.Observe(state);
+        }
+
+        try
+        {
+            return new ProbedRead<T>(state, await reading.ConfigureAwait(false), null);
+        }
+        catch (Exception exception) when (!RedisFailures.IsUnavailable(exception))
+        {
+            // Kept, not thrown: on a stale replica the error may itself be stale (WRONGTYPE for an old type).
+            return new ProbedRead<T>(state, default, ExceptionDispatchInfo.Capture(exception));
+        }
+        catch (Exception exception)
+        {
+            Log.ReplicaReadFailed(_client.Logger, replica.Name, exception);
+            return new ProbedRead<T>(null, default, null);
+        }
+    }
+
+    private async Task<T> ReadAnyReplicaAsync<T>(Func<IDatabaseAsync, Task<T>> read)
+    {
+        if (_client.NextReplica() is { } replica)
+        {
+            try
+            {
+                var value = await read(replica.Database).ConfigureAwait(false);
+                Routed(RywReadOutcome.Replica, TimeSpan.Zero, 0, replica);
+                return value;
+            }
+            catch (Exception exception) when (RedisFailures.IsUnavailable(exception))
+            {
+                Log.ReplicaReadFailed(_client.Logger, replica.Name, exception);
+            }
+        }
+
+        return await ReadPrimaryAsync(read, RywReadOutcome.PrimaryFallback, TimeSpan.Zero, 0).ConfigureAwait(false);
+    }
+
+    private async Task<T> ReadPrimaryAsync<T>(Func<IDatabaseAsync, Task<T>> read, RywReadOutcome outcome, TimeSpan waited, int probes)
+    {
+        var primary = _client.PrimaryNode;
+        var value = await read(primary.Database).ConfigureAwait(false);
+        Routed(outcome, waited, probes, primary);
+        return value;
+    }
+
+    private void Routed(RywReadOutcome outcome, TimeSpan waited, int probes, RedisNode node)
+    {
+        _client.Telemetry.RecordRead(outcome, waited);
+        if (_client.Policy.OnReadRouted is { } callback)
+        {
+            try
+            {
+                callback(new RywReadRoutedArguments(outcome, waited, probes, node.Name));
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                // An observer's bug must not fail the read it observes.
+                Log.CallbackFailed(_client.Logger, exception);
+            }
+        }
+    }
+
+    private readonly struct ProbedRead<T>(ReplicationState? state, T? value, ExceptionDispatchInfo? error)
+    {
+        public ReplicationState? State { get; } = state;
+
+        /// <summary>Whether the read itself came back (with a value or the delegate's own error).</summary>
+        public bool Completed => State is not null;
+
+        public T Result()
+        {
+            error?.Throw();
+            return value!;
+        }
+    }
+}

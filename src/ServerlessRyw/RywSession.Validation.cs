@@ -1,0 +1,124 @@
+using ServerlessRyw.Routing;
+using StackExchange.Redis;
+
+namespace ServerlessRyw;
+
+public sealed partial class RywSession
+{
+    /// <summary>Captures pending writes and resolves unreadable tokens; <see langword="false"/> when the primary could not say.</summary>
+    private async ValueTask<bool> EnsureTokenReadyAsync(CancellationToken cancellationToken)
+    {
+        if (!Volatile.Read(ref _writePending) && !Volatile.Read(ref _needsPrimaryPosition))
+        {
+            return true;
+        }
+
+        // Both cases are answered by the primary's position now: it covers every write already acknowledged.
+        var wasPending = Volatile.Read(ref _writePending);
+        var state = await ProbePrimaryAsync(cancellationToken).ConfigureAwait(false);
+        if (state is null)
+        {
+            return false;
+        }
+
+        if (wasPending)
+        {
+            _client.Telemetry.RecordWrite();
+        }
+
+        Volatile.Write(ref _writePending, false);
+        Volatile.Write(ref _needsPrimaryPosition, false);
+        MergeOwn(RywToken.FromPosition(new ReplicationPosition(state.ReplicationId, state.Offset)));
+        return true;
+    }
+
+    private async ValueTask<ReplicationState?> ProbePrimaryAsync(CancellationToken cancellationToken)
+    {
+        var primary = _client.PrimaryNode;
+        try
+        {
+            var reply = await ReplicationProbe.SendAsync(primary.Database).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (ReplicationProbe.Parse(reply) is { } state)
+            {
+                primary.Observe(state);
+                return state;
+            }
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            Log.ProbeFailed(_client.Logger, primary.Name, exception);
+        }
+
+        _client.Telemetry.RecordProbeFailure();
+        return null;
+    }
+
+    /// <summary>
+    /// Checks the token's positions against the primary and rewrites them as one position in the primary's
+    /// current history: offsets beyond the primary are lowered to it, unknown histories raised to it.
+    /// </summary>
+    /// <returns>The corrected token, or <see langword="null"/> when the primary could not be asked.</returns>
+    private async ValueTask<RywToken?> ReconcileWithPrimaryAsync(CancellationToken cancellationToken)
+    {
+        var token = Token;
+        var primary = _client.PrimaryNode.Known;
+        if (primary is null || !IsExplainedBy(token, primary))
+        {
+            primary = await ProbePrimaryAsync(cancellationToken).ConfigureAwait(false);
+            if (primary is null)
+            {
+                return null;
+            }
+        }
+
+        lock (_gate)
+        {
+            var trusted = !_untrusted;
+            long required = 0;
+            foreach (var position in _token.Positions)
+            {
+                if (primary.Knows(position) && position.Offset <= primary.Offset)
+                {
+                    required = Math.Max(required, position.Offset);
+                    continue;
+                }
+
+                required = primary.Offset;
+                if (trusted)
+                {
+                    continue;
+                }
+
+                if (string.Equals(position.ReplicationId, primary.ReplicationId, StringComparison.Ordinal)
+                    || string.Equals(position.ReplicationId, primary.PreviousReplicationId, StringComparison.Ordinal))
+                {
+                    _client.Telemetry.RecordRejection(RywTokenRejection.BeyondPrimary);
+                    Log.TokenBeyondPrimary(_client.Logger, position.ReplicationId, position.Offset, primary.Offset);
+                }
+                else
+                {
+                    _client.Telemetry.RecordRejection(RywTokenRejection.ForeignHistory);
+                    Log.TokenForeignHistory(_client.Logger, position.ReplicationId, primary.ReplicationId);
+                }
+            }
+
+            _token = _token.WithPositions([new ReplicationPosition(primary.ReplicationId, required)]);
+            _untrusted = false;
+            return _token;
+        }
+    }
+
+    /// <summary>Whether every position is within what the primary was last seen to hold (no new probe needed).</summary>
+    private static bool IsExplainedBy(in RywToken token, ReplicationState primary)
+    {
+        foreach (var position in token.Positions)
+        {
+            if (!primary.Knows(position) || position.Offset > primary.Offset)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,153 @@
+using ServerlessRyw.Routing;
+using StackExchange.Redis;
+
+namespace ServerlessRyw;
+
+/// <summary>
+/// One invocation's view of Redis: it carries the read-your-writes token in and out, captures the token after
+/// writes, and routes reads to a replica only when that replica has caught up with the token.
+/// </summary>
+/// <remarks>
+/// Create one per invocation with <see cref="RywClient.CreateSession(RywToken)"/>; it is cheap. Its members are
+/// safe to call concurrently. Carriers read <see cref="GetTokenAsync(CancellationToken)"/> when a response or an
+/// outgoing message leaves, so the token they stamp includes every write made so far.
+/// </remarks>
+public sealed partial class RywSession
+{
+    private readonly RywClient _client;
+    private readonly Lock _gate = new();
+    private RywToken _token;
+
+    // Positions that arrived from outside and have not been checked against the primary yet.
+    private bool _untrusted;
+
+    // A write made through Primary and announced with MarkWritten: its position is not captured yet.
+    private bool _writePending;
+
+    // An unreadable token arrived: the caller wrote something we cannot name, so require the primary's position.
+    private bool _needsPrimaryPosition;
+
+    internal RywSession(RywClient client) => _client = client;
+
+    /// <summary>The session's token as far as it is known, without waiting for pending captures.</summary>
+    /// <remarks>Carriers use <see cref="GetTokenAsync(CancellationToken)"/>, which includes writes announced with <see cref="MarkWritten"/>.</remarks>
+    public RywToken Token
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _token;
+            }
+        }
+    }
+
+    /// <summary>Whether a write announced with <see cref="MarkWritten"/> has not been captured in the token yet.</summary>
+    public bool HasPendingWrite => Volatile.Read(ref _writePending);
+
+    /// <summary>The primary, for commands the routed methods do not cover (transactions, scripts, pub/sub).</summary>
+    /// <remarks>After writing through it, call <see cref="MarkWritten"/> so later reads and exports include the write.</remarks>
+    public IDatabase Primary => _client.PrimaryNode.Database;
+
+    /// <summary>The routing mode of the client this session belongs to.</summary>
+    public RywMode Mode => _client.Policy.Mode;
+
+    /// <summary>Merges an incoming token's text (from a header or message). Never throws.</summary>
+    /// <param name="text">The token text, or <see langword="null"/>.</param>
+    /// <returns>What the text was; anything but valid or empty was counted and logged, and made reads more careful.</returns>
+    public RywTokenStatus Import(string? text)
+    {
+        if (RywToken.TryParse(text.AsSpan(), out var token, out var status))
+        {
+            Import(token);
+            return status;
+        }
+
+        if (status != RywTokenStatus.Empty)
+        {
+            _client.Telemetry.RecordRejection(ToRejection(status));
+            Log.TokenRejected(_client.Logger, status);
+            RequireCurrentPosition();
+        }
+
+        return status;
+    }
+
+    /// <summary>Merges an incoming token; its positions are checked against the primary before they decide a read.</summary>
+    /// <param name="token">The token that arrived with the invocation.</param>
+    public void Import(RywToken token)
+    {
+        if (token.IsEmpty)
+        {
+            return;
+        }
+
+        var now = _client.Policy.Time.GetUtcNow();
+        if (token.LastWriteAt > now + RoutingPolicy.MaxClockSkew)
+        {
+            // A far-future write time would pin window-mode reads to the primary forever.
+            _client.Telemetry.RecordRejection(RywTokenRejection.BeyondPrimary);
+        }
+
+        token = token.WithWriteTimeAtMost(now);
+        lock (_gate)
+        {
+            _token = _token.Merge(token);
+            _untrusted |= !token.Positions.IsEmpty;
+        }
+    }
+
+    /// <summary>Announces a write made through <see cref="Primary"/>: the next routed read or export captures it.</summary>
+    public void MarkWritten()
+    {
+        Volatile.Write(ref _writePending, true);
+        if (_client.Policy.Mode == RywMode.Window)
+        {
+            MergeOwn(RywToken.FromWriteTime(_client.Policy.Time.GetUtcNow()));
+        }
+    }
+
+    /// <summary>The session's token including every write so far; what carriers stamp on the way out.</summary>
+    /// <param name="cancellationToken">Stops waiting for a pending capture.</param>
+    /// <returns>The newest token; empty when the session has neither read one nor written.</returns>
+    public async ValueTask<RywToken> GetTokenAsync(CancellationToken cancellationToken = default)
+    {
+        if (_client.Policy.Mode == RywMode.Token && (Volatile.Read(ref _writePending) || Volatile.Read(ref _needsPrimaryPosition)))
+        {
+            await EnsureTokenReadyAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return Token;
+    }
+
+    private void MergeOwn(RywToken token)
+    {
+        lock (_gate)
+        {
+            _token = _token.Merge(token);
+        }
+    }
+
+    private void RequireCurrentPosition()
+    {
+        switch (_client.Policy.Mode)
+        {
+            case RywMode.Token:
+                Volatile.Write(ref _needsPrimaryPosition, true);
+                break;
+            case RywMode.Window:
+                MergeOwn(RywToken.FromWriteTime(_client.Policy.Time.GetUtcNow()));
+                break;
+            default:
+                break;
+        }
+    }
+
+    private static RywTokenRejection ToRejection(RywTokenStatus status) => status switch
+    {
+        RywTokenStatus.TooLong => RywTokenRejection.TooLong,
+        RywTokenStatus.UnsupportedVersion => RywTokenRejection.UnsupportedVersion,
+        RywTokenStatus.TooManyPositions => RywTokenRejection.TooManyPositions,
+        _ => RywTokenRejection.Malformed,
+    };
+}

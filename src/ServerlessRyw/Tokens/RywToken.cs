@@ -1,0 +1,153 @@
+namespace ServerlessRyw;
+
+/// <summary>
+/// A read-your-writes token: how far each replication history must have progressed for a replica to reflect
+/// every write the caller has seen, plus the time of the caller's last write (used by window mode).
+/// </summary>
+/// <remarks>
+/// <para><see langword="default"/> means "no token". Tokens are immutable; <see cref="Merge(RywToken)"/> keeps
+/// the maximum per replication history and never goes backwards, so combining tokens in any order is safe.</para>
+/// <para>Text form (version 1): <c>1[.w&lt;unix-ms&gt;][.&lt;replid&gt;:&lt;offset&gt;]*</c>, for example
+/// <c>1.w1763780000000.8c3f0e…:4242</c>. It is printable ASCII, safe in HTTP headers, cookies, W3C baggage
+/// values and JSON, and never longer than <see cref="MaxLength"/>.</para>
+/// </remarks>
+public readonly partial struct RywToken : IEquatable<RywToken>
+{
+    /// <summary>The longest text form accepted or produced, in characters.</summary>
+    public const int MaxLength = 1024;
+
+    /// <summary>The most replication positions one token carries (one per history or shard written).</summary>
+    public const int MaxPositions = 16;
+
+    /// <summary>The longest replication id accepted: Redis uses exactly 40 hexadecimal characters.</summary>
+    public const int MaxReplicationIdLength = 40;
+
+    // Sorted by ReplicationId (ordinal), ids distinct: equality and the text form are then canonical.
+    private readonly ReplicationPosition[]? _positions;
+    private readonly long _lastWriteUnixMs;
+
+    private RywToken(ReplicationPosition[]? positions, long lastWriteUnixMs)
+    {
+        _positions = positions is { Length: 0 } ? null : positions;
+        _lastWriteUnixMs = lastWriteUnixMs;
+    }
+
+    /// <summary>The empty token (same as <see langword="default"/>).</summary>
+    public static RywToken None => default;
+
+    /// <summary><see langword="true"/> when the token carries nothing.</summary>
+    public bool IsEmpty => _positions is null && _lastWriteUnixMs == 0;
+
+    /// <summary>The replication positions, sorted by replication id.</summary>
+    public ReadOnlySpan<ReplicationPosition> Positions => _positions;
+
+    /// <summary>When the caller last wrote, if known; window mode reads the primary for a while after it.</summary>
+    public DateTimeOffset? LastWriteAt =>
+        _lastWriteUnixMs == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(_lastWriteUnixMs);
+
+    /// <summary>Creates a token for one replication position.</summary>
+    /// <param name="position">The position; its id must be 1–40 letters or digits and its offset not negative.</param>
+    /// <param name="writtenAt">When the write happened, or <see langword="null"/>.</param>
+    /// <exception cref="ArgumentException">The position cannot be represented in a token.</exception>
+    public static RywToken FromPosition(ReplicationPosition position, DateTimeOffset? writtenAt = null)
+    {
+        if (!IsValidReplicationId(position.ReplicationId))
+        {
+            throw new ArgumentException(
+                $"A replication id is 1 to {MaxReplicationIdLength} ASCII letters or digits.", nameof(position));
+        }
+
+        if (position.Offset < 0)
+        {
+            throw new ArgumentException("A replication offset is never negative.", nameof(position));
+        }
+
+        return new RywToken([position], ToUnixMs(writtenAt));
+    }
+
+    /// <summary>Creates a token that only records a write time (window mode, offsets unknown).</summary>
+    /// <param name="writtenAt">When the write happened.</param>
+    public static RywToken FromWriteTime(DateTimeOffset writtenAt) => new(null, ToUnixMs(writtenAt));
+
+    /// <summary>Finds the offset this token requires in <paramref name="replicationId"/>'s history.</summary>
+    /// <param name="replicationId">The replication history.</param>
+    /// <param name="offset">The required offset, or 0 when the token has no position in that history.</param>
+    /// <returns><see langword="true"/> when the token has a position in that history.</returns>
+    public bool TryGetOffset(string replicationId, out long offset)
+    {
+        foreach (var position in Positions)
+        {
+            if (string.Equals(position.ReplicationId, replicationId, StringComparison.Ordinal))
+            {
+                offset = position.Offset;
+                return true;
+            }
+        }
+
+        offset = 0;
+        return false;
+    }
+
+    /// <inheritdoc />
+    public bool Equals(RywToken other)
+    {
+        if (_lastWriteUnixMs != other._lastWriteUnixMs)
+        {
+            return false;
+        }
+
+        return Positions.SequenceEqual(other.Positions);
+    }
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => obj is RywToken other && Equals(other);
+
+    /// <inheritdoc />
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(_lastWriteUnixMs);
+        foreach (var position in Positions)
+        {
+            hash.Add(position);
+        }
+
+        return hash.ToHashCode();
+    }
+
+    /// <summary>Compares two tokens for equality.</summary>
+    public static bool operator ==(RywToken left, RywToken right) => left.Equals(right);
+
+    /// <summary>Compares two tokens for inequality.</summary>
+    public static bool operator !=(RywToken left, RywToken right) => !left.Equals(right);
+
+    /// <summary>This token's write time with <paramref name="positions"/> in place of its positions.</summary>
+    internal RywToken WithPositions(ReplicationPosition[]? positions) => new(positions, _lastWriteUnixMs);
+
+    /// <summary>This token with its write time moved back to <paramref name="latest"/> if it is later.</summary>
+    internal RywToken WithWriteTimeAtMost(DateTimeOffset latest)
+    {
+        var limit = ToUnixMs(latest);
+        return _lastWriteUnixMs > limit ? new RywToken(_positions, limit) : this;
+    }
+
+    internal static bool IsValidReplicationId(ReadOnlySpan<char> id)
+    {
+        if (id.IsEmpty || id.Length > MaxReplicationIdLength)
+        {
+            return false;
+        }
+
+        foreach (var c in id)
+        {
+            if (!char.IsAsciiLetterOrDigit(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static long ToUnixMs(DateTimeOffset? at) => at is { } value ? Math.Max(1, value.ToUnixTimeMilliseconds()) : 0;
+}
