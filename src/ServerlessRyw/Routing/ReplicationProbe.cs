@@ -27,23 +27,39 @@ internal static class ReplicationProbe
     /// <summary>Reads a probe reply; <see langword="null"/> when it is not one (a proxy or an old server).</summary>
     public static ReplicationState? Parse(RedisResult result)
     {
-        var fields = (RedisResult[]?)result;
-        if (fields is null || fields.Length < 5)
+        RedisResult[]? fields;
+        try
+        {
+            fields = (RedisResult[]?)result;
+        }
+        catch (InvalidCastException)
+        {
+            // Not an array: something between us and Redis answered, not our script.
+            return null;
+        }
+
+        return fields is null ? null : Parse(Array.ConvertAll(fields, static f => (string?)f));
+    }
+
+    /// <summary>Reads the probe's fields: role, id, offset, previous id, previous history end.</summary>
+    public static ReplicationState? Parse(IReadOnlyList<string?> fields)
+    {
+        if (fields.Count < 5)
         {
             return null;
         }
 
-        var role = (string?)fields[0];
-        var id = (string?)fields[1];
+        var role = fields[0];
+        var id = fields[1];
         if (string.IsNullOrEmpty(id)
             || !RywToken.IsValidReplicationId(id)
-            || !long.TryParse((string?)fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out var offset))
+            || !long.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out var offset))
         {
             return null;
         }
 
-        var previousId = (string?)fields[3];
-        _ = long.TryParse((string?)fields[4], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var previousEnd);
+        var previousId = fields[3];
+        _ = long.TryParse(fields[4], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var previousEnd);
         var hasPrevious = !string.IsNullOrEmpty(previousId) && previousId != NoReplicationId && previousEnd > 0;
         return new ReplicationState(
             id,

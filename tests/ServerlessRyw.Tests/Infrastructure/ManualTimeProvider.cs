@@ -1,0 +1,11 @@
+namespace ServerlessRyw.Tests.Infrastructure;
+
+/// <summary>A clock the test moves by hand (the testing package is not in this machine's package source).</summary>
+public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
+{
+    private DateTimeOffset _now = start;
+
+    public override DateTimeOffset GetUtcNow() => _now;
+
+    public void Advance(TimeSpan by) => _now += by;
+}

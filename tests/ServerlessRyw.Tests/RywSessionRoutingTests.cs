@@ -1,0 +1,180 @@
+using System.Diagnostics;
+using ServerlessRyw.LocalRedis;
+using ServerlessRyw.Tests.Infrastructure;
+using StackExchange.Redis;
+using Xunit.Abstractions;
+
+namespace ServerlessRyw.Tests;
+
+[Collection(RedisServerTests.Name)]
+public sealed class RywSessionRoutingTests(ReplicaSetFixture servers, ITestOutputHelper output)
+{
+    [Fact]
+    public async Task ReadAsync_ReplicaKnownToBeCaughtUp_SendsExactlyOneCommandToIt()
+    {
+        await servers.SetLagAsync(TimeSpan.Zero);
+        using var client = new RywClient(servers.Connect(servers.PrimaryEndPoint), [servers.Connect(servers.PromptReplicaEndPoint)]);
+        RedisKey key = $"fast:{Guid.NewGuid():N}";
+        var session = client.CreateSession();
+        await session.WriteAsync(db => db.StringSetAsync(key, "fresh"));
+        await servers.Servers.WaitForReplicasInSyncAsync();
+        Assert.Equal("fresh", await session.ReadAsync(db => db.StringGetAsync(key))); // learns the replica's offset
+
+        var before = await CommandStats.ReadAsync(servers.PromptReplicaEndPoint);
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal("fresh", await session.ReadAsync(db => db.StringGetAsync(key)));
+        }
+
+        var after = await CommandStats.ReadAsync(servers.PromptReplicaEndPoint);
+        output.WriteLine($"fast path, 20 reads: replica saw get +{CommandStats.Delta(before, after, "get")}, scripts +{CommandStats.ScriptDelta(before, after)}, info +{CommandStats.Delta(before, after, "info") - 1}");
+        Assert.Equal(20, CommandStats.Delta(before, after, "get"));
+        Assert.Equal(0, CommandStats.ScriptDelta(before, after));
+        Assert.Equal(20, client.Statistics[RywReadOutcome.ReplicaHit]);
+    }
+
+    [Fact]
+    public async Task ReadAsync_ReplicaNotKnownToBeCaughtUp_ProbesAndReadsInOneRoundTrip()
+    {
+        await servers.SetLagAsync(TimeSpan.Zero);
+        var roundTrip = TimeSpan.FromMilliseconds(200);
+
+        // 100 ms each way between the client and the replica: every round trip to it costs 200 ms.
+        await using var slowLink = DelayingTcpProxy.Start(servers.PromptReplicaEndPoint, roundTrip / 2, delayBothDirections: true);
+        using var client = new RywClient(servers.Connect(servers.PrimaryEndPoint), [servers.Connect(slowLink.EndPoint)]);
+        RedisKey key = $"probe:{Guid.NewGuid():N}";
+        var writer = client.CreateSession();
+        await writer.WriteAsync(db => db.StringSetAsync(key, "fresh"));
+        await servers.Servers.WaitForReplicasInSyncAsync();
+        await client.CreateSession().ReadAsync(db => db.StringGetAsync("warm-up: connect and cache the script"));
+
+        var reader = client.CreateSession(writer.Token.ToString());
+        var before = await CommandStats.ReadAsync(servers.PromptReplicaEndPoint);
+        var clock = Stopwatch.StartNew();
+        var value = await reader.ReadAsync(db => db.StringGetAsync(key));
+        var elapsed = clock.Elapsed;
+        var after = await CommandStats.ReadAsync(servers.PromptReplicaEndPoint);
+
+        output.WriteLine($"probe+read: {elapsed.TotalMilliseconds:0} ms over a {roundTrip.TotalMilliseconds} ms round trip; replica saw get +{CommandStats.Delta(before, after, "get")}, scripts +{CommandStats.ScriptDelta(before, after)}");
+        Assert.Equal("fresh", value);
+        Assert.Equal(1, client.Statistics[RywReadOutcome.ProbedHit]);
+        Assert.Equal(1, CommandStats.Delta(before, after, "get"));
+        Assert.Equal(1, CommandStats.ScriptDelta(before, after));
+        Assert.InRange(elapsed, roundTrip * 0.9, roundTrip * 1.75); // two sequential trips would take 400 ms
+    }
+
+    [Fact]
+    public async Task ReadAsync_LagAboveBudget_ReadsPrimaryWithinBudgetAndCountsFallback()
+    {
+        await servers.SetLagAsync(TimeSpan.FromMilliseconds(400));
+        var budget = TimeSpan.FromMilliseconds(50);
+        using var client = servers.CreateLaggedClient(new RywOptions { WaitBudget = budget });
+        using var baseline = servers.CreateLaggedClient(new RywOptions { Mode = RywMode.ReplicaUnsafe });
+        RedisKey key = $"budget:{Guid.NewGuid():N}";
+
+        var writer = client.CreateSession();
+        await writer.WriteAsync(db => db.StringSetAsync(key, "fresh"));
+        var reader = client.CreateSession(writer.Token.ToString());
+        var clock = Stopwatch.StartNew();
+        var value = await reader.ReadAsync(db => db.StringGetAsync(key));
+        var elapsed = clock.Elapsed;
+        var unsafeValue = await baseline.CreateSession().ReadAsync(db => db.StringGetAsync(key));
+
+        output.WriteLine($"lag 400 ms, budget 50 ms: answered in {elapsed.TotalMilliseconds:0} ms; {client.Statistics}");
+        Assert.Equal("fresh", value);
+        Assert.True(unsafeValue.IsNull, "without the toolkit the lagging replica should not have the value yet");
+        Assert.Equal(1, client.Statistics[RywReadOutcome.PrimaryFallback]);
+        Assert.True(elapsed < budget + TimeSpan.FromMilliseconds(250), $"took {elapsed}");
+        Assert.True(client.Statistics.TotalWait >= budget * 0.9);
+    }
+
+    [Fact]
+    public async Task ReadAsync_LagWithinBudget_WaitsForTheReplicaInsteadOfThePrimary()
+    {
+        await servers.SetLagAsync(TimeSpan.FromMilliseconds(30));
+        using var client = servers.CreateLaggedClient(new RywOptions { WaitBudget = TimeSpan.FromMilliseconds(500) });
+        RedisKey key = $"wait:{Guid.NewGuid():N}";
+
+        var writer = client.CreateSession();
+        await writer.WriteAsync(db => db.StringSetAsync(key, "fresh"));
+        var value = await client.CreateSession(writer.Token.ToString()).ReadAsync(db => db.StringGetAsync(key));
+
+        Assert.Equal("fresh", value);
+        Assert.Equal(1, client.Statistics[RywReadOutcome.WaitedHit]);
+        Assert.Equal(0, client.Statistics[RywReadOutcome.PrimaryFallback]);
+    }
+
+    [Fact]
+    public async Task ReadAsync_NoToken_ReadsReplicaWithoutProbing()
+    {
+        await servers.SetLagAsync(TimeSpan.Zero);
+        using var client = new RywClient(servers.Connect(servers.PrimaryEndPoint), [servers.Connect(servers.PromptReplicaEndPoint)]);
+        var before = await CommandStats.ReadAsync(servers.PromptReplicaEndPoint);
+
+        await client.CreateSession().ReadAsync(db => db.StringGetAsync("no-token"));
+
+        var after = await CommandStats.ReadAsync(servers.PromptReplicaEndPoint);
+        Assert.Equal(1, CommandStats.Delta(before, after, "get"));
+        Assert.Equal(0, CommandStats.ScriptDelta(before, after));
+        Assert.Equal(1, client.Statistics[RywReadOutcome.Replica]);
+    }
+
+    [Fact]
+    public async Task ReadAsync_AfterMarkWritten_CapturesTheWriteBeforeRouting()
+    {
+        await servers.SetLagAsync(TimeSpan.FromMilliseconds(200));
+        using var client = servers.CreateLaggedClient();
+        using var baseline = servers.CreateLaggedClient(new RywOptions { Mode = RywMode.ReplicaUnsafe });
+        RedisKey key = $"marked:{Guid.NewGuid():N}";
+
+        var writer = client.CreateSession();
+        var transaction = writer.Primary.CreateTransaction();
+        _ = transaction.StringSetAsync(key, "fresh");
+        Assert.True(await transaction.ExecuteAsync());
+        writer.MarkWritten();
+        Assert.True(writer.HasPendingWrite);
+        var carried = await writer.GetTokenAsync();
+
+        Assert.False(writer.HasPendingWrite);
+        Assert.Equal("fresh", await client.CreateSession(carried).ReadAsync(db => db.StringGetAsync(key)));
+        Assert.True((await baseline.CreateSession().ReadAsync(db => db.StringGetAsync(key))).IsNull);
+    }
+
+    [Fact]
+    public async Task ReadAsync_SameSessionAfterItsOwnWrite_SeesTheWrite()
+    {
+        await servers.SetLagAsync(TimeSpan.FromMilliseconds(100));
+        using var client = servers.CreateLaggedClient();
+        RedisKey key = $"own:{Guid.NewGuid():N}";
+        var session = client.CreateSession();
+
+        await session.WriteAsync(db => db.StringSetAsync(key, "fresh"));
+
+        Assert.Equal("fresh", await session.ReadAsync(db => db.StringGetAsync(key)));
+    }
+
+    [Fact]
+    public async Task WriteAsync_DelegateAwaitsBetweenCommands_ThrowsClearError()
+    {
+        using var client = servers.CreateLaggedClient();
+        var session = client.CreateSession();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => session.WriteAsync(async db =>
+        {
+            await db.StringSetAsync("first", "1");
+            await db.StringSetAsync("second", "2"); // queued after the batch went out: never sent
+        }));
+
+        Assert.Contains("MarkWritten", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WriteAsync_RedisRejectsTheCommand_SurfacesTheRedisError()
+    {
+        using var client = servers.CreateLaggedClient();
+        RedisKey key = $"list:{Guid.NewGuid():N}";
+        await servers.Connect(servers.PrimaryEndPoint).GetDatabase().ListLeftPushAsync(key, "x");
+
+        await Assert.ThrowsAsync<RedisServerException>(() => client.CreateSession().WriteAsync(db => db.StringIncrementAsync(key)));
+    }
+}
