@@ -45,6 +45,28 @@ public sealed class RywOptions
     /// </summary>
     public Action<RywReadRoutedArguments>? OnReadRouted { get; set; }
 
+    /// <summary>
+    /// HMAC keys for signing exported tokens, newest first; every key verifies incoming ones, so a key rotates by
+    /// adding the new one in front and removing the old one once no token signed with it can still arrive.
+    /// <value>Default: empty (tokens are not signed).</value>
+    /// </summary>
+    public IList<byte[]> SigningKeys { get; } = new List<byte[]>();
+
+    /// <summary>
+    /// Whether incoming tokens must carry a valid signature; unsigned or tampered ones are then rejected (counted as
+    /// <see cref="RywTokenRejection.BadSignature"/>) and reads wait for the primary's current position instead.
+    /// With keys but without this, unsigned tokens are accepted and tampered ones rejected.
+    /// <value>Default: <see langword="false"/>.</value>
+    /// </summary>
+    public bool RequireSignedTokens { get; set; }
+
+    /// <summary>
+    /// The longest a replica may take to answer one command (or a probe with its read) before the read moves on to
+    /// another server: a hung replica must not hold a read for StackExchange.Redis's own multi-second timeout.
+    /// <value>Default: 250 ms.</value>
+    /// </summary>
+    public TimeSpan ReplicaTimeout { get; set; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>The upper bound accepted for <see cref="WaitBudget"/>: a read must never wait longer.</summary>
     public static TimeSpan MaxWaitBudget { get; } = TimeSpan.FromSeconds(30);
 
@@ -76,6 +98,21 @@ public sealed class RywOptions
         if (Replicas.Any(string.IsNullOrWhiteSpace))
         {
             errors.Add($"{nameof(Replicas)} contains an empty configuration string.");
+        }
+
+        if (RequireSignedTokens && SigningKeys.Count == 0)
+        {
+            errors.Add($"{nameof(RequireSignedTokens)} needs at least one key in {nameof(SigningKeys)}.");
+        }
+
+        if (SigningKeys.Any(k => k is null || k.Length < RywTokenSigner.MinKeyLength))
+        {
+            errors.Add($"Every signing key must be at least {RywTokenSigner.MinKeyLength} bytes.");
+        }
+
+        if (ReplicaTimeout <= TimeSpan.Zero || ReplicaTimeout > MaxWaitBudget)
+        {
+            errors.Add($"{nameof(ReplicaTimeout)} must be above 0 and at most {MaxWaitBudget.TotalSeconds} s; it is {ReplicaTimeout}.");
         }
 
         if (TimeProvider is null)

@@ -67,7 +67,7 @@ public sealed partial class RywSession
         {
             try
             {
-                var value = await read(caughtUp.Database).ConfigureAwait(false);
+                var value = await BoundedAsync(read(caughtUp.Database)).ConfigureAwait(false);
                 Routed(RywReadOutcome.ReplicaHit, TimeSpan.Zero, 0, caughtUp);
                 return value;
             }
@@ -143,14 +143,16 @@ public sealed partial class RywSession
         }
         catch
         {
-            _ = probing.ContinueWith(static t => t.Exception, TaskScheduler.Default);
+            ObserveLater(probing);
             throw;
         }
 
+        // One deadline for both: they travel together, so a hung replica costs one timeout, not two.
+        var deadline = _client.Policy.Time.GetTimestamp();
         ReplicationState? state = null;
         try
         {
-            state = ReplicationProbe.Parse(await probing.ConfigureAwait(false));
+            state = ReplicationProbe.Parse(await BoundedAsync(probing).ConfigureAwait(false));
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
@@ -160,15 +162,15 @@ public sealed partial class RywSession
         if (state is null)
         {
             _client.Telemetry.RecordProbeFailure();
-        }
-        else
-        {
-            replica.Observe(state);
+            ObserveLater(reading);
+            return default;
         }
 
+        replica.Observe(state);
         try
         {
-            return new ProbedRead<T>(state, await reading.ConfigureAwait(false), null);
+            var left = _client.Policy.ReplicaTimeout - _client.Policy.Time.GetElapsedTime(deadline);
+            return new ProbedRead<T>(state, await BoundedAsync(reading, left).ConfigureAwait(false), null);
         }
         catch (Exception exception) when (!RedisFailures.IsUnavailable(exception))
         {
@@ -188,7 +190,7 @@ public sealed partial class RywSession
         {
             try
             {
-                var value = await read(replica.Database).ConfigureAwait(false);
+                var value = await BoundedAsync(read(replica.Database)).ConfigureAwait(false);
                 Routed(RywReadOutcome.Replica, TimeSpan.Zero, 0, replica);
                 return value;
             }
@@ -225,6 +227,41 @@ public sealed partial class RywSession
             }
         }
     }
+
+    /// <summary>The task, or a timeout once <see cref="RywOptions.ReplicaTimeout"/> (or <paramref name="limit"/>) passes.</summary>
+    private Task<TResult> BoundedAsync<TResult>(Task<TResult> task, TimeSpan? limit = null)
+    {
+        if (task.IsCompleted)
+        {
+            return task;
+        }
+
+        var timeout = limit ?? _client.Policy.ReplicaTimeout;
+        return timeout > TimeSpan.Zero ? WaitBoundedAsync(task, timeout) : TimedOut(task);
+    }
+
+    private async Task<TResult> WaitBoundedAsync<TResult>(Task<TResult> task, TimeSpan timeout)
+    {
+        try
+        {
+            return await task.WaitAsync(timeout, _client.Policy.Time).ConfigureAwait(false);
+        }
+        catch (TimeoutException) when (!task.IsCompleted)
+        {
+            ObserveLater(task);
+            throw;
+        }
+    }
+
+    private static Task<TResult> TimedOut<TResult>(Task<TResult> task)
+    {
+        ObserveLater(task);
+        return Task.FromException<TResult>(new TimeoutException("The replica did not answer in time."));
+    }
+
+    /// <summary>A replica answer we stopped waiting for still completes some day; its error must not go unobserved.</summary>
+    private static void ObserveLater(Task task) =>
+        _ = task.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
     private readonly struct ProbedRead<T>(ReplicationState? state, T? value, ExceptionDispatchInfo? error)
     {

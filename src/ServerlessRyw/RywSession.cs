@@ -57,6 +57,22 @@ public sealed partial class RywSession
     /// <returns>What the text was; anything but valid or empty was counted and logged, and made reads more careful.</returns>
     public RywTokenStatus Import(string? text)
     {
+        var policy = _client.Policy;
+        if (policy.Signer is { } signer && !string.IsNullOrWhiteSpace(text))
+        {
+            var signature = signer.Verify(text.Trim(), out _);
+            if (signature == RywSignatureStatus.Invalid || (signature == RywSignatureStatus.Missing && policy.RequireSignedTokens))
+            {
+                Reject(RywTokenStatus.BadSignature);
+                return RywTokenStatus.BadSignature;
+            }
+        }
+        else if (policy.RequireSignedTokens && !string.IsNullOrWhiteSpace(text))
+        {
+            Reject(RywTokenStatus.BadSignature);
+            return RywTokenStatus.BadSignature;
+        }
+
         if (RywToken.TryParse(text.AsSpan(), out var token, out var status))
         {
             Import(token);
@@ -65,12 +81,29 @@ public sealed partial class RywSession
 
         if (status != RywTokenStatus.Empty)
         {
-            _client.Telemetry.RecordRejection(ToRejection(status));
-            Log.TokenRejected(_client.Logger, status);
-            RequireCurrentPosition();
+            Reject(status);
         }
 
         return status;
+    }
+
+    /// <summary>
+    /// The session's token as text for a carrier to send on, signed when the client has signing keys, including
+    /// every write so far. Carriers use this rather than <see cref="RywToken.ToString"/>.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting for a pending capture.</param>
+    /// <returns>The token text; empty when there is nothing to carry.</returns>
+    public async ValueTask<string> ExportAsync(CancellationToken cancellationToken = default)
+    {
+        var token = await GetTokenAsync(cancellationToken).ConfigureAwait(false);
+        return _client.Policy.Signer is { } signer ? signer.Sign(token) : token.ToString();
+    }
+
+    private void Reject(RywTokenStatus status)
+    {
+        _client.Telemetry.RecordRejection(ToRejection(status));
+        Log.TokenRejected(_client.Logger, status);
+        RequireCurrentPosition();
     }
 
     /// <summary>Merges an incoming token; its positions are checked against the primary before they decide a read.</summary>
@@ -148,6 +181,7 @@ public sealed partial class RywSession
         RywTokenStatus.TooLong => RywTokenRejection.TooLong,
         RywTokenStatus.UnsupportedVersion => RywTokenRejection.UnsupportedVersion,
         RywTokenStatus.TooManyPositions => RywTokenRejection.TooManyPositions,
+        RywTokenStatus.BadSignature => RywTokenRejection.BadSignature,
         _ => RywTokenRejection.Malformed,
     };
 }

@@ -17,6 +17,12 @@ internal sealed class RoutingPolicy(RywOptions options)
 
     public Action<RywReadRoutedArguments>? OnReadRouted { get; } = options.OnReadRouted;
 
+    public TimeSpan ReplicaTimeout { get; } = options.ReplicaTimeout;
+
+    public RywTokenSigner? Signer { get; } = options.SigningKeys.Count == 0 ? null : new RywTokenSigner(options.SigningKeys);
+
+    public bool RequireSignedTokens { get; } = options.RequireSignedTokens;
+
     /// <summary>How far in the future a write time may be (clock skew between instances) before it is distrusted.</summary>
     public static TimeSpan MaxClockSkew { get; } = TimeSpan.FromSeconds(5);
 

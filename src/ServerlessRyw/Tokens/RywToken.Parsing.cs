@@ -34,8 +34,31 @@ public readonly partial struct RywToken
             return false;
         }
 
-        status = ParseVersion1(text, out token);
+        status = ParseVersion1(WithoutSignature(text), out token);
         return status == RywTokenStatus.Valid;
+    }
+
+    /// <summary>
+    /// The text without a trailing signature segment: the token reads the same signed or not; checking the
+    /// signature is <see cref="RywTokenSigner"/>'s job.
+    /// </summary>
+    internal static ReadOnlySpan<char> WithoutSignature(ReadOnlySpan<char> text)
+    {
+        var at = text.LastIndexOf(RywTokenSigner.SignaturePrefix);
+        if (at < 0)
+        {
+            return text;
+        }
+
+        foreach (var c in text[(at + RywTokenSigner.SignaturePrefix.Length)..])
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not '-' and not '_')
+            {
+                return text;
+            }
+        }
+
+        return text[..at];
     }
 
     /// <summary>Reads a token's text form, throwing on bad input. Carriers use the <c>TryParse</c> overloads.</summary>

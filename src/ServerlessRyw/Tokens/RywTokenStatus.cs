@@ -20,4 +20,10 @@ public enum RywTokenStatus
 
     /// <summary>More than <see cref="RywToken.MaxPositions"/> replication positions.</summary>
     TooManyPositions,
+
+    /// <summary>
+    /// The signature was wrong, or missing where <see cref="RywOptions.RequireSignedTokens"/> demands one.
+    /// Only a session with signing keys reports it.
+    /// </summary>
+    BadSignature,
 }
