@@ -66,12 +66,7 @@ internal sealed class DelayedPipe
     {
         await foreach (Chunk chunk in _queue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
-            TimeSpan wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), chunk.Due);
-            if (wait > TimeSpan.Zero)
-            {
-                // Rounded up: Task.Delay truncates to whole milliseconds and must never deliver early.
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(wait.TotalMilliseconds)), cancellationToken).ConfigureAwait(false);
-            }
+            await WaitUntilAsync(chunk.Due, cancellationToken).ConfigureAwait(false);
 
             await SendAllAsync(chunk.Buffer.AsMemory(0, chunk.Length), cancellationToken).ConfigureAwait(false);
             ArrayPool<byte>.Shared.Return(chunk.Buffer);
@@ -79,6 +74,16 @@ internal sealed class DelayedPipe
 
         // Pass the source's end of stream on, after the data that preceded it.
         _destination.Shutdown(SocketShutdown.Send);
+    }
+
+    private static async Task WaitUntilAsync(long due, CancellationToken cancellationToken)
+    {
+        // Timers count whole milliseconds and can fire up to 1 ms early: re-check so no chunk is ever delivered early.
+        TimeSpan wait;
+        while ((wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due)) > TimeSpan.Zero)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(wait.TotalMilliseconds)), cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async Task SendAllAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)

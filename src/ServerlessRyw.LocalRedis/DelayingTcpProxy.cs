@@ -29,9 +29,8 @@ public sealed class DelayingTcpProxy : IAsyncDisposable
 
     private DelayingTcpProxy(string targetEndPoint, TimeSpan delay, bool delayBothDirections)
     {
-        _ = EndPointText.Parse(targetEndPoint);
         TargetEndPoint = targetEndPoint;
-        Delay = delay;
+        _delayTicks = delay.Ticks;
         _delayBothDirections = delayBothDirections;
 
         try
@@ -102,8 +101,15 @@ public sealed class DelayingTcpProxy : IAsyncDisposable
     /// <param name="delay">Initial <see cref="Delay"/>; default passes data straight through.</param>
     /// <param name="delayBothDirections">Initial <see cref="DelayBothDirections"/>.</param>
     /// <returns>The listening proxy; dispose it to close it and every connection through it.</returns>
-    public static DelayingTcpProxy Start(string targetEndPoint, TimeSpan delay = default, bool delayBothDirections = false) =>
-        new(targetEndPoint, delay, delayBothDirections);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="delay"/> is negative.</exception>
+    /// <exception cref="FormatException"><paramref name="targetEndPoint"/> is not <c>host:port</c>.</exception>
+    public static DelayingTcpProxy Start(string targetEndPoint, TimeSpan delay = default, bool delayBothDirections = false)
+    {
+        // Validated before construction so a bad argument leaves no socket behind.
+        _ = EndPointText.Parse(targetEndPoint);
+        ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero);
+        return new DelayingTcpProxy(targetEndPoint, delay, delayBothDirections);
+    }
 
     /// <summary>
     /// Closes every current connection on both sides at once, dropping data still in flight, as a cut cable

@@ -8,6 +8,9 @@ namespace ServerlessRyw.LocalRedis;
 /// lagging behind a <see cref="DelayingTcpProxy"/>.
 /// </summary>
 /// <remarks>
+/// The primary uses disk-based full sync (<c>--repl-diskless-sync no</c>, into its temp directory) because it attaches
+/// replicas faster and more predictably than diskless sync; pass <c>--repl-diskless-sync yes</c> in
+/// <see cref="LocalReplicaSetOptions.Server"/> to change that.
 /// Replicas are started with <c>--replicaof</c> (the command-line form of <c>REPLICAOF</c>), so a replica brought back
 /// with <see cref="RedisServerProcess.RestartAsync"/> rejoins by itself. The lagged replica's <c>--replicaof</c>
 /// names the proxy's port, not the primary's.
@@ -16,6 +19,9 @@ public sealed class LocalReplicaSet : IAsyncDisposable
 {
     /// <summary>Base time allowed for replicas to attach and catch up; attach normally takes tens of milliseconds.</summary>
     public static readonly TimeSpan DefaultSyncTimeout = TimeSpan.FromSeconds(15);
+
+    /// <summary>The pub/sub channel <see cref="WaitForReplicasInSyncAsync"/> publishes its probe on.</summary>
+    public const string SyncProbeChannel = "__localredis:sync-probe";
 
     private static readonly TimeSpan SyncPollInterval = TimeSpan.FromMilliseconds(10);
 
@@ -65,7 +71,7 @@ public sealed class LocalReplicaSet : IAsyncDisposable
             throw new ArgumentException("A lagged replica needs at least one replica.", nameof(options));
         }
 
-        RedisServerProcess primary = await RedisServerProcess.StartAsync(options.Server, cancellationToken).ConfigureAwait(false);
+        RedisServerProcess primary = await RedisServerProcess.StartAsync(PrimaryOptions(options.Server), cancellationToken).ConfigureAwait(false);
         DelayingTcpProxy? lagProxy;
         try
         {
@@ -105,9 +111,15 @@ public sealed class LocalReplicaSet : IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits until every replica reports <c>master_link_status:up</c> and has processed the primary's replication
-    /// offset as it was when this call started.
+    /// Writes a probe to the primary (<c>PUBLISH</c> on <see cref="SyncProbeChannel"/>, which touches no key) and waits
+    /// until every replica reports <c>master_link_status:up</c> and has processed it.
     /// </summary>
+    /// <remarks>
+    /// The probe is what makes "in sync" mean "receiving the live stream". After a diskless full sync a replica
+    /// reports its link up and its offset caught up, yet the primary may not stream to it until the replica's next
+    /// <c>REPLCONF ACK</c>, up to a second later (seen on about half of the diskless attaches here): without the probe, the first
+    /// write after start would seem to lag by ~1 s. The probe shows up as <c>cmdstat_publish</c> in <c>INFO commandstats</c>.
+    /// </remarks>
     /// <param name="timeout">How long to wait; <see langword="null"/> uses <see cref="DefaultSyncTimeout"/> plus 20 × the current lag.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>A task that completes when all replicas are in sync.</returns>
@@ -119,8 +131,15 @@ public sealed class LocalReplicaSet : IAsyncDisposable
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(limit);
 
-        string? primaryInfo = await RespClient.ExecuteAsync(Primary.EndPoint, ["INFO", "replication"], deadline.Token).ConfigureAwait(false);
-        long target = ReadOffset(RedisInfo.Parse(primaryInfo), "master_repl_offset");
+        long target;
+        RespConnection primary = await RespConnection.ConnectAsync(Primary.EndPoint, deadline.Token).ConfigureAwait(false);
+        await using (primary.ConfigureAwait(false))
+        {
+            // Same connection, so the offset read afterwards covers the probe.
+            await primary.ExecuteAsync(["PUBLISH", SyncProbeChannel, "sync"], deadline.Token).ConfigureAwait(false);
+            string? primaryInfo = await primary.ExecuteAsync(["INFO", "replication"], deadline.Token).ConfigureAwait(false);
+            target = ReadOffset(RedisInfo.Parse(primaryInfo), "master_repl_offset");
+        }
 
         await Task.WhenAll(_replicas.Select(r => WaitUntilCaughtUpAsync(r, target, limit, deadline.Token, cancellationToken))).ConfigureAwait(false);
     }
@@ -147,6 +166,17 @@ public sealed class LocalReplicaSet : IAsyncDisposable
 
         await Primary.DisposeAsync().ConfigureAwait(false);
     }
+
+    private static RedisServerOptions PrimaryOptions(RedisServerOptions shared) => new()
+    {
+        ExecutablePath = shared.ExecutablePath,
+        StartTimeout = shared.StartTimeout,
+
+        // Disk-based full sync attaches in ~120 ms every time. Diskless sync races the replica's first ACK against
+        // the primary reaping its fork, and on about half of the attaches here the primary then holds the live
+        // stream back until the replica's next periodic ACK, ~1 s later. Callers can still pass "yes".
+        ExtraArguments = ["--repl-diskless-sync", "no", .. shared.ExtraArguments],
+    };
 
     private async Task StartReplicasAsync(LocalReplicaSetOptions options, CancellationToken cancellationToken)
     {

@@ -20,18 +20,19 @@ internal static class OrphanedServerReaper
         {
             foreach (string directory in ServerDirectory.FindAll())
             {
-                ReapIfOrphaned(directory);
+                _ = ReapIfOrphaned(directory);
             }
         }
     }
 
-    private static void ReapIfOrphaned(string directory)
+    /// <returns>Whether the directory belonged to a dead owner and was reaped.</returns>
+    internal static bool ReapIfOrphaned(string directory)
     {
         (int ProcessId, long StartTicks)? owner = ServerDirectory.ReadOwner(directory);
         if (owner is null || IsAlive(owner.Value.ProcessId, owner.Value.StartTicks))
         {
             // No owner file means a directory still being set up, or not ours: leave it.
-            return;
+            return false;
         }
 
         if (ServerDirectory.ReadServerPid(directory) is int serverPid)
@@ -40,6 +41,7 @@ internal static class OrphanedServerReaper
         }
 
         ServerDirectory.TryDelete(directory);
+        return true;
     }
 
     private static bool IsAlive(int processId, long startTicks)
@@ -62,8 +64,9 @@ internal static class OrphanedServerReaper
             using Process process = Process.GetProcessById(serverPid);
 
             // Process ids get reused: only kill a process that is really the server started in this directory.
+            // Its working directory says so (redis rewrites its command line, so that cannot be used).
             bool isThatServer = OperatingSystem.IsLinux()
-                ? File.ReadAllText($"/proc/{serverPid}/cmdline").Contains(directory, StringComparison.Ordinal)
+                ? new DirectoryInfo($"/proc/{serverPid}/cwd").LinkTarget == directory
                 : process.ProcessName.StartsWith("redis-server", StringComparison.Ordinal);
             if (isThatServer)
             {

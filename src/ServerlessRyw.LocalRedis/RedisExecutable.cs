@@ -3,7 +3,9 @@ namespace ServerlessRyw.LocalRedis;
 /// <summary>Finds the <c>redis-server</c> binary.</summary>
 internal static class RedisExecutable
 {
-    public static string Locate(string? explicitPath)
+    public static string Locate(string? explicitPath) => Locate(explicitPath, Environment.GetEnvironmentVariable("PATH"));
+
+    public static string Locate(string? explicitPath, string? pathVariable)
     {
         if (explicitPath is not null)
         {
@@ -13,7 +15,7 @@ internal static class RedisExecutable
         }
 
         string fileName = OperatingSystem.IsWindows() ? "redis-server.exe" : "redis-server";
-        string[] directories = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
+        string[] directories = (pathVariable ?? string.Empty)
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
         foreach (string directory in directories)

@@ -13,12 +13,21 @@ internal static class ServerDirectory
     private const string OwnerFileName = "owner.txt";
     private const string ServerPidFileName = "server.pid";
 
+    private static readonly Lazy<long> CurrentProcessStartTicks = new(() =>
+    {
+        using var current = Process.GetCurrentProcess();
+        return ProcessStartTicks(current);
+    });
+
     public static string Create()
     {
         string path = Directory.CreateTempSubdirectory(Prefix).FullName;
-        File.WriteAllText(Path.Combine(path, OwnerFileName), FormatOwner(Environment.ProcessId, CurrentProcessStart()));
+        WriteOwner(path, Environment.ProcessId, CurrentProcessStartTicks.Value);
         return path;
     }
+
+    public static void WriteOwner(string path, int processId, long startTicks) =>
+        File.WriteAllText(Path.Combine(path, OwnerFileName), string.Create(CultureInfo.InvariantCulture, $"{processId} {startTicks}"));
 
     public static void RecordServerPid(string path, int processId) =>
         File.WriteAllText(Path.Combine(path, ServerPidFileName), processId.ToString(CultureInfo.InvariantCulture));
@@ -73,15 +82,6 @@ internal static class ServerDirectory
     }
 
     public static long ProcessStartTicks(Process process) => process.StartTime.ToUniversalTime().Ticks;
-
-    private static long CurrentProcessStart()
-    {
-        using var current = Process.GetCurrentProcess();
-        return ProcessStartTicks(current);
-    }
-
-    private static string FormatOwner(int processId, long startTicks) =>
-        string.Create(CultureInfo.InvariantCulture, $"{processId} {startTicks}");
 
     private static string? TryRead(string file)
     {
