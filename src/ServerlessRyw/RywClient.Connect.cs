@@ -24,7 +24,7 @@ public sealed partial class RywClient
             throw new ArgumentException($"{nameof(RywOptions.Primary)} is required to connect.", nameof(options));
         }
 
-        var connecting = new[] { options.Primary }.Concat(options.Replicas)
+        var connecting = new[] { ConfigurationOptions.Parse(options.Primary) }.Concat(options.Replicas.Select(ReplicaConfiguration))
             .Select(configuration => ConnectionMultiplexer.ConnectAsync(configuration))
             .ToArray();
         try
@@ -62,7 +62,18 @@ public sealed partial class RywClient
     {
         ArgumentNullException.ThrowIfNull(primary);
         ArgumentNullException.ThrowIfNull(options);
-        var replicas = options.Replicas.Select(c => (IConnectionMultiplexer)ConnectionMultiplexer.Connect(c)).ToArray();
+        var replicas = options.Replicas.Select(c => (IConnectionMultiplexer)ConnectionMultiplexer.Connect(ReplicaConfiguration(c))).ToArray();
         return new RywClient(primary, replicas, options, loggerFactory, meterFactory, replicas);
+    }
+
+    /// <summary>
+    /// A replica that is down when the process starts must not stop it: reads go elsewhere until the connection
+    /// comes up, which StackExchange.Redis keeps retrying in the background.
+    /// </summary>
+    private static ConfigurationOptions ReplicaConfiguration(string configuration)
+    {
+        var parsed = ConfigurationOptions.Parse(configuration);
+        parsed.AbortOnConnectFail = false;
+        return parsed;
     }
 }

@@ -118,11 +118,12 @@ public sealed partial class RywClient : IDisposable
             return null;
         }
 
+        var now = Policy.Time.GetTimestamp();
         var start = (int)((uint)Interlocked.Increment(ref _nextReplica) % (uint)count);
         for (var i = 0; i < count; i++)
         {
             var node = _replicas[(start + i) % count];
-            if (node.Known is { } known && known.Covers(token) && node.IsConnected)
+            if (node.KnownSince(now, Policy.KnownPositionLifetime, Policy.Time) is { } known && known.Covers(token) && node.IsConnected)
             {
                 return node;
             }

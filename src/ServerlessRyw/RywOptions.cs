@@ -67,6 +67,14 @@ public sealed class RywOptions
     /// </summary>
     public TimeSpan ReplicaTimeout { get; set; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// How long a replica's probed position is trusted for the no-extra-command fast path before it is probed again.
+    /// A replica can change replication history without our connection noticing (a failover, its primary
+    /// restarting); bounding the trust bounds how long a read could rely on a history that no longer holds.
+    /// <value>Default: 1 second.</value>
+    /// </summary>
+    public TimeSpan KnownPositionLifetime { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>The upper bound accepted for <see cref="WaitBudget"/>: a read must never wait longer.</summary>
     public static TimeSpan MaxWaitBudget { get; } = TimeSpan.FromSeconds(30);
 
@@ -113,6 +121,11 @@ public sealed class RywOptions
         if (ReplicaTimeout <= TimeSpan.Zero || ReplicaTimeout > MaxWaitBudget)
         {
             errors.Add($"{nameof(ReplicaTimeout)} must be above 0 and at most {MaxWaitBudget.TotalSeconds} s; it is {ReplicaTimeout}.");
+        }
+
+        if (KnownPositionLifetime < TimeSpan.Zero || KnownPositionLifetime > TimeSpan.FromMinutes(5))
+        {
+            errors.Add($"{nameof(KnownPositionLifetime)} must be between 0 and 5 minutes; it is {KnownPositionLifetime}.");
         }
 
         if (TimeProvider is null)

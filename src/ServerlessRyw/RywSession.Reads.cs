@@ -166,7 +166,7 @@ public sealed partial class RywSession
             return default;
         }
 
-        replica.Observe(state);
+        replica.Observe(state, _client.Policy.Time.GetTimestamp());
         try
         {
             var left = _client.Policy.ReplicaTimeout - _client.Policy.Time.GetElapsedTime(deadline);

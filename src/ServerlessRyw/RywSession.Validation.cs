@@ -40,7 +40,7 @@ public sealed partial class RywSession
             var reply = await ReplicationProbe.SendAsync(primary.Database).WaitAsync(cancellationToken).ConfigureAwait(false);
             if (ReplicationProbe.Parse(reply) is { } state)
             {
-                primary.Observe(state);
+                primary.Observe(state, _client.Policy.Time.GetTimestamp());
                 return state;
             }
         }
@@ -61,7 +61,8 @@ public sealed partial class RywSession
     private async ValueTask<RywToken?> ReconcileWithPrimaryAsync(CancellationToken cancellationToken)
     {
         var token = Token;
-        var primary = _client.PrimaryNode.Known;
+        var policy = _client.Policy;
+        var primary = _client.PrimaryNode.KnownSince(policy.Time.GetTimestamp(), policy.KnownPositionLifetime, policy.Time);
         if (primary is null || !IsExplainedBy(token, primary))
         {
             primary = await ProbePrimaryAsync(cancellationToken).ConfigureAwait(false);

@@ -86,7 +86,7 @@ public sealed partial class RywSession
             return;
         }
 
-        _client.PrimaryNode.Observe(state);
+        _client.PrimaryNode.Observe(state, _client.Policy.Time.GetTimestamp());
         _client.Telemetry.RecordWrite();
         MergeOwn(RywToken.FromPosition(new ReplicationPosition(state.ReplicationId, state.Offset), _client.Policy.Time.GetUtcNow()));
     }

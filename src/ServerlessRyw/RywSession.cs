@@ -57,26 +57,9 @@ public sealed partial class RywSession
     /// <returns>What the text was; anything but valid or empty was counted and logged, and made reads more careful.</returns>
     public RywTokenStatus Import(string? text)
     {
-        var policy = _client.Policy;
-        if (policy.Signer is { } signer && !string.IsNullOrWhiteSpace(text))
-        {
-            var signature = signer.Verify(text.Trim(), out _);
-            if (signature == RywSignatureStatus.Invalid || (signature == RywSignatureStatus.Missing && policy.RequireSignedTokens))
-            {
-                Reject(RywTokenStatus.BadSignature);
-                return RywTokenStatus.BadSignature;
-            }
-        }
-        else if (policy.RequireSignedTokens && !string.IsNullOrWhiteSpace(text))
-        {
-            Reject(RywTokenStatus.BadSignature);
-            return RywTokenStatus.BadSignature;
-        }
-
         if (RywToken.TryParse(text.AsSpan(), out var token, out var status))
         {
-            Import(token);
-            return status;
+            return Import(token);
         }
 
         if (status != RywTokenStatus.Empty)
@@ -88,34 +71,27 @@ public sealed partial class RywSession
     }
 
     /// <summary>
-    /// The session's token as text for a carrier to send on, signed when the client has signing keys, including
-    /// every write so far. Carriers use this rather than <see cref="RywToken.ToString"/>.
+    /// Merges an incoming token; its positions are checked against the primary before they decide a read. With
+    /// signing keys configured, a tampered signature (or a missing one, when signatures are required) rejects it.
     /// </summary>
-    /// <param name="cancellationToken">Stops waiting for a pending capture.</param>
-    /// <returns>The token text; empty when there is nothing to carry.</returns>
-    public async ValueTask<string> ExportAsync(CancellationToken cancellationToken = default)
-    {
-        var token = await GetTokenAsync(cancellationToken).ConfigureAwait(false);
-        return _client.Policy.Signer is { } signer ? signer.Sign(token) : token.ToString();
-    }
-
-    private void Reject(RywTokenStatus status)
-    {
-        _client.Telemetry.RecordRejection(ToRejection(status));
-        Log.TokenRejected(_client.Logger, status);
-        RequireCurrentPosition();
-    }
-
-    /// <summary>Merges an incoming token; its positions are checked against the primary before they decide a read.</summary>
     /// <param name="token">The token that arrived with the invocation.</param>
-    public void Import(RywToken token)
+    /// <returns><see cref="RywTokenStatus.Valid"/>, <see cref="RywTokenStatus.Empty"/> or <see cref="RywTokenStatus.BadSignature"/>.</returns>
+    public RywTokenStatus Import(RywToken token)
     {
         if (token.IsEmpty)
         {
-            return;
+            return RywTokenStatus.Empty;
         }
 
-        var now = _client.Policy.Time.GetUtcNow();
+        var policy = _client.Policy;
+        var signature = policy.Signer?.Verify(token) ?? RywSignatureStatus.Missing;
+        if (signature == RywSignatureStatus.Invalid || (signature != RywSignatureStatus.Valid && policy.RequireSignedTokens))
+        {
+            Reject(RywTokenStatus.BadSignature);
+            return RywTokenStatus.BadSignature;
+        }
+
+        var now = policy.Time.GetUtcNow();
         if (token.LastWriteAt > now + RoutingPolicy.MaxClockSkew)
         {
             // A far-future write time would pin window-mode reads to the primary forever.
@@ -128,7 +104,17 @@ public sealed partial class RywSession
             _token = _token.Merge(token);
             _untrusted |= !token.Positions.IsEmpty;
         }
+
+        return RywTokenStatus.Valid;
     }
+
+    /// <summary>
+    /// Records that a token arrived but could not be read at all (for example inside a damaged queue envelope):
+    /// counted and logged like a malformed token, and reads wait for the primary's current position.
+    /// </summary>
+    /// <param name="status">What was wrong; <see cref="RywTokenStatus.Malformed"/> when unsure.</param>
+    public void ImportUnreadable(RywTokenStatus status = RywTokenStatus.Malformed) =>
+        Reject(status is RywTokenStatus.Valid or RywTokenStatus.Empty ? RywTokenStatus.Malformed : status);
 
     /// <summary>Announces a write made through <see cref="Primary"/>: the next routed read or export captures it.</summary>
     public void MarkWritten()
@@ -140,7 +126,10 @@ public sealed partial class RywSession
         }
     }
 
-    /// <summary>The session's token including every write so far; what carriers stamp on the way out.</summary>
+    /// <summary>
+    /// The session's token including every write so far, signed when the client has signing keys: what carriers
+    /// stamp on the way out.
+    /// </summary>
     /// <param name="cancellationToken">Stops waiting for a pending capture.</param>
     /// <returns>The newest token; empty when the session has neither read one nor written.</returns>
     public async ValueTask<RywToken> GetTokenAsync(CancellationToken cancellationToken = default)
@@ -150,7 +139,24 @@ public sealed partial class RywSession
             await EnsureTokenReadyAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        return Token;
+        var token = Token;
+        return _client.Policy.Signer is { } signer && !token.IsSigned ? signer.Sign(token) : token;
+    }
+
+    /// <summary>
+    /// The session's token as text for a carrier to send on (signed when the client has signing keys), including
+    /// every write so far.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting for a pending capture.</param>
+    /// <returns>The token text; empty when there is nothing to carry.</returns>
+    public async ValueTask<string> ExportAsync(CancellationToken cancellationToken = default) =>
+        (await GetTokenAsync(cancellationToken).ConfigureAwait(false)).ToString();
+
+    private void Reject(RywTokenStatus status)
+    {
+        _client.Telemetry.RecordRejection(ToRejection(status));
+        Log.TokenRejected(_client.Logger, status);
+        RequireCurrentPosition();
     }
 
     private void MergeOwn(RywToken token)

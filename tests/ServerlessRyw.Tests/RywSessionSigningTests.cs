@@ -42,4 +42,21 @@ public sealed class RywSessionSigningTests(ReplicaSetFixture servers)
 
         Assert.Equal(session.Token.ToString(), await session.ExportAsync());
     }
+
+    [Fact]
+    public async Task GetTokenAsync_WithKeys_SignsAndTheSignatureSurvivesForwarding()
+    {
+        using var client = servers.CreateLaggedClient(new RywOptions { RequireSignedTokens = true, SigningKeys = { Key } });
+        var writer = client.CreateSession();
+        await writer.WriteAsync(db => db.StringSetAsync($"forward:{Guid.NewGuid():N}", 1));
+
+        var token = await writer.GetTokenAsync();
+        var relay = client.CreateSession(token);        // a hop that reads nothing and forwards what it got
+        var forwarded = await relay.GetTokenAsync();
+
+        Assert.True(token.IsSigned);
+        Assert.Equal(token.ToString(), forwarded.ToString());
+        Assert.Equal(RywTokenStatus.Valid, client.CreateSession().Import(forwarded.ToString()));
+        Assert.Equal(0, client.Statistics[RywTokenRejection.BadSignature]);
+    }
 }

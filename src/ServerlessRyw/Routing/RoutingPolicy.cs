@@ -19,6 +19,8 @@ internal sealed class RoutingPolicy(RywOptions options)
 
     public TimeSpan ReplicaTimeout { get; } = options.ReplicaTimeout;
 
+    public TimeSpan KnownPositionLifetime { get; } = options.KnownPositionLifetime;
+
     public RywTokenSigner? Signer { get; } = options.SigningKeys.Count == 0 ? null : new RywTokenSigner(options.SigningKeys);
 
     public bool RequireSignedTokens { get; } = options.RequireSignedTokens;

@@ -11,7 +11,7 @@ public readonly partial struct RywToken
     internal const char OffsetSeparator = ':';
     internal const char WriteTimePrefix = 'w';
 
-    /// <summary>The token's text form, or an empty string for the empty token.</summary>
+    /// <summary>The token's text form (with its signature, if it carries one), or an empty string for the empty token.</summary>
     /// <returns>The text form; <see cref="TryParse(string?, out RywToken)"/> reads it back.</returns>
     public override string ToString()
     {
@@ -59,7 +59,7 @@ public readonly partial struct RywToken
             length += 2 + position.ReplicationId.Length + CountDigits(position.Offset);
         }
 
-        return length;
+        return length + (_signature is null ? 0 : RywTokenSigner.SignaturePrefix.Length + _signature.Length);
     }
 
     private int Format(Span<char> destination)
@@ -69,7 +69,7 @@ public readonly partial struct RywToken
             return 0;
         }
 
-        // The limits make the longest token fit: 1 + (2 + 19) + 16 * (2 + 40 + 19) = 998 <= MaxLength.
+        // The limits make the longest token fit: 1 + (2 + 19) + 16 * (2 + 40 + 19) + (2 + 22) = 1022 <= MaxLength.
         var at = 0;
         destination[at++] = Version1;
         if (_lastWriteUnixMs != 0)
@@ -88,6 +88,14 @@ public readonly partial struct RywToken
             destination[at++] = OffsetSeparator;
             position.Offset.TryFormat(destination[at..], out var n, default, CultureInfo.InvariantCulture);
             at += n;
+        }
+
+        if (_signature is not null)
+        {
+            RywTokenSigner.SignaturePrefix.CopyTo(destination[at..]);
+            at += RywTokenSigner.SignaturePrefix.Length;
+            _signature.CopyTo(destination[at..]);
+            at += _signature.Length;
         }
 
         return at;

@@ -15,12 +15,13 @@ public readonly partial struct RywToken
     /// </remarks>
     public RywToken Merge(RywToken other)
     {
-        if (other.IsEmpty || Equals(other))
+        // Returning an input unchanged whenever it already covers the other keeps its signature valid.
+        if (Dominates(this, other))
         {
             return this;
         }
 
-        if (IsEmpty)
+        if (Dominates(other, this))
         {
             return other;
         }
@@ -33,7 +34,25 @@ public readonly partial struct RywToken
     /// <summary>Whether this token requires nothing beyond <paramref name="other"/>.</summary>
     /// <param name="other">The token to compare with.</param>
     /// <returns><see langword="true"/> when merging this token into <paramref name="other"/> changes nothing.</returns>
-    public bool IsCoveredBy(RywToken other) => other.Merge(this).Equals(other);
+    public bool IsCoveredBy(RywToken other) => Dominates(other, this);
+
+    private static bool Dominates(in RywToken big, in RywToken small)
+    {
+        if (small._lastWriteUnixMs > big._lastWriteUnixMs)
+        {
+            return false;
+        }
+
+        foreach (var position in small.Positions)
+        {
+            if (!big.TryGetOffset(position.ReplicationId, out var offset) || offset < position.Offset)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     private static ReplicationPosition[]? MergePositions(
         ReadOnlySpan<ReplicationPosition> left, ReadOnlySpan<ReplicationPosition> right)

@@ -6,6 +6,9 @@ public readonly partial struct RywToken
 {
     private const int MaxDigits = 19;
 
+    // Later write times cannot be represented as a DateTimeOffset.
+    private static readonly long MaxWriteTimeUnixMs = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+
     /// <summary>Reads a token's text form. Never throws: bad input yields <see langword="false"/>.</summary>
     /// <param name="text">The text form, possibly <see langword="null"/> or empty (meaning no token).</param>
     /// <param name="token">The token, or <see langword="default"/> when the text is not a valid token.</param>
@@ -34,7 +37,13 @@ public readonly partial struct RywToken
             return false;
         }
 
-        status = ParseVersion1(WithoutSignature(text), out token);
+        var content = WithoutSignature(text);
+        status = ParseVersion1(content, out token);
+        if (status == RywTokenStatus.Valid && content.Length < text.Length)
+        {
+            token = token.WithSignature(text[(content.Length + RywTokenSigner.SignaturePrefix.Length)..].ToString());
+        }
+
         return status == RywTokenStatus.Valid;
     }
 
@@ -50,7 +59,13 @@ public readonly partial struct RywToken
             return text;
         }
 
-        foreach (var c in text[(at + RywTokenSigner.SignaturePrefix.Length)..])
+        var signature = text[(at + RywTokenSigner.SignaturePrefix.Length)..];
+        if (signature.Length != RywTokenSigner.SignatureLength)
+        {
+            return text;
+        }
+
+        foreach (var c in signature)
         {
             if (!char.IsAsciiLetterOrDigit(c) && c is not '-' and not '_')
             {
@@ -118,7 +133,7 @@ public readonly partial struct RywToken
 
     private static RywTokenStatus ParseWriteTime(ReadOnlySpan<char> digits, ref long lastWrite)
     {
-        if (lastWrite != 0 || !TryParseNonNegative(digits, out var unixMs) || unixMs == 0)
+        if (lastWrite != 0 || !TryParseNonNegative(digits, out var unixMs) || unixMs == 0 || unixMs > MaxWriteTimeUnixMs)
         {
             return RywTokenStatus.Malformed;
         }

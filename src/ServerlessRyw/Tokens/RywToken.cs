@@ -26,10 +26,14 @@ public readonly partial struct RywToken : IEquatable<RywToken>
     private readonly ReplicationPosition[]? _positions;
     private readonly long _lastWriteUnixMs;
 
-    private RywToken(ReplicationPosition[]? positions, long lastWriteUnixMs)
+    // The HMAC of the content, when a signer made or checked it; any change of content drops it.
+    private readonly string? _signature;
+
+    private RywToken(ReplicationPosition[]? positions, long lastWriteUnixMs, string? signature = null)
     {
         _positions = positions is { Length: 0 } ? null : positions;
         _lastWriteUnixMs = lastWriteUnixMs;
+        _signature = _positions is null && lastWriteUnixMs == 0 ? null : signature;
     }
 
     /// <summary>The empty token (same as <see langword="default"/>).</summary>
@@ -40,6 +44,11 @@ public readonly partial struct RywToken : IEquatable<RywToken>
 
     /// <summary>The replication positions, sorted by replication id.</summary>
     public ReadOnlySpan<ReplicationPosition> Positions => _positions;
+
+    /// <summary>Whether the token carries a signature (see <see cref="RywTokenSigner"/>); equality ignores it.</summary>
+    public bool IsSigned => _signature is not null;
+
+    internal string? Signature => _signature;
 
     /// <summary>When the caller last wrote, if known; window mode reads the primary for a while after it.</summary>
     public DateTimeOffset? LastWriteAt =>
@@ -88,7 +97,9 @@ public readonly partial struct RywToken : IEquatable<RywToken>
         return false;
     }
 
-    /// <inheritdoc />
+    /// <summary>Compares content (positions and write time); a signature does not change what a token means.</summary>
+    /// <param name="other">The token to compare with.</param>
+    /// <returns><see langword="true"/> when both require the same.</returns>
     public bool Equals(RywToken other)
     {
         if (_lastWriteUnixMs != other._lastWriteUnixMs)
@@ -123,6 +134,9 @@ public readonly partial struct RywToken : IEquatable<RywToken>
 
     /// <summary>This token's write time with <paramref name="positions"/> in place of its positions.</summary>
     internal RywToken WithPositions(ReplicationPosition[]? positions) => new(positions, _lastWriteUnixMs);
+
+    /// <summary>The same content with <paramref name="signature"/> attached (or none).</summary>
+    internal RywToken WithSignature(string? signature) => new(_positions, _lastWriteUnixMs, signature);
 
     /// <summary>This token with its write time moved back to <paramref name="latest"/> if it is later.</summary>
     internal RywToken WithWriteTimeAtMost(DateTimeOffset latest)

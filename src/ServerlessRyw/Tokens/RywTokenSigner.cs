@@ -6,18 +6,22 @@ using System.Text;
 namespace ServerlessRyw;
 
 /// <summary>
-/// Signs token text with HMAC-SHA256 so tokens that cross a trust boundary cannot be forged. The first key signs;
+/// Signs tokens with HMAC-SHA256 so tokens that cross a trust boundary cannot be forged. The first key signs;
 /// every key verifies, so keys rotate by adding the new key first and removing the old one later.
 /// </summary>
-/// <remarks>A signed token is the plain text plus a last segment <c>.s&lt;base64url of the first 16 bytes of the MAC&gt;</c>.</remarks>
+/// <remarks>
+/// A signed token's text is its plain text plus a last segment <c>.s&lt;base64url of the first 16 bytes of the MAC&gt;</c>.
+/// The signature travels inside <see cref="RywToken"/>, so every carrier forwards it unchanged; a token whose content
+/// changes (a merge that moves it forward) loses it and is signed again by the next session that exports it.
+/// </remarks>
 public sealed class RywTokenSigner
 {
     /// <summary>The shortest key accepted, in bytes.</summary>
     public const int MinKeyLength = 16;
 
     internal const string SignaturePrefix = ".s";
+    internal const int SignatureLength = 22; // base64url of 16 bytes, unpadded
     private const int MacBytes = 16;
-    private const int MacChars = 22; // base64url of 16 bytes, unpadded
 
     private readonly byte[][] _keys;
 
@@ -34,35 +38,27 @@ public sealed class RywTokenSigner
         }
     }
 
-    /// <summary>The token's text form followed by its signature; empty for the empty token.</summary>
+    /// <summary>The token with a signature made with the newest key; the empty token stays empty.</summary>
     /// <param name="token">The token to sign.</param>
-    /// <returns>The signed text.</returns>
-    public string Sign(RywToken token)
-    {
-        var text = token.ToString();
-        return text.Length == 0 ? text : text + SignaturePrefix + Mac(_keys[0], text);
-    }
+    /// <returns>The signed token; its <see cref="RywToken.ToString"/> carries the signature.</returns>
+    public RywToken Sign(RywToken token) =>
+        token.IsEmpty ? token : token.WithSignature(Mac(_keys[0], token.WithSignature(null).ToString()));
 
-    /// <summary>Checks a signed token's text and returns the part that was signed.</summary>
-    /// <param name="text">Token text as received.</param>
-    /// <param name="payload">The text without its signature (the input itself when it carries none).</param>
-    /// <returns>What was found: valid, missing, or invalid (tampered or signed with an unknown key).</returns>
-    public RywSignatureStatus Verify(string text, out string payload)
+    /// <summary>Checks a token's signature against every key.</summary>
+    /// <param name="token">A token as received (parsed text keeps its signature).</param>
+    /// <returns>Valid, missing, or invalid (tampered, or signed with a key no longer configured).</returns>
+    public RywSignatureStatus Verify(RywToken token)
     {
-        ArgumentNullException.ThrowIfNull(text);
-        payload = text;
-        var at = text.LastIndexOf(SignaturePrefix, StringComparison.Ordinal);
-        if (at < 0 || text.Length - at - SignaturePrefix.Length != MacChars || text.AsSpan(at + 2).ContainsAny(':', '.'))
+        if (token.Signature is not { } presented)
         {
             return RywSignatureStatus.Missing;
         }
 
-        payload = text[..at];
-        var presented = text.AsSpan(at + SignaturePrefix.Length);
+        var content = token.WithSignature(null).ToString();
+        var presentedBytes = Encoding.ASCII.GetBytes(presented);
         foreach (var key in _keys)
         {
-            if (CryptographicOperations.FixedTimeEquals(
-                Encoding.ASCII.GetBytes(Mac(key, payload)), Encoding.ASCII.GetBytes(presented.ToString())))
+            if (CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Mac(key, content)), presentedBytes))
             {
                 return RywSignatureStatus.Valid;
             }
