@@ -66,8 +66,17 @@ dotnet test "$target" -p:RywProfile=$profile -c Release --no-build -nologo -m:1 
   | grep -E "^\s*(Failed|Passed!|Failed!|Error Message|  at |Skipped)|Total tests|error" 
 test_status=${PIPESTATUS[0]}
 
+echo "== Smoke: ryw bench --quick (asserts token mode reads nothing stale; timings never fail it)"
+dotnet run --project src/ServerlessRyw.Cli -c Release -p:RywProfile=$profile --no-build -- bench --quick --out "$out/bench" 2>&1 | tee "$out/bench-quick.log" | tail -15
+bench_status=${PIPESTATUS[0]}
+if [ "$bench_status" -ne 0 ]; then
+  echo "ryw bench --quick failed (exit $bench_status)"
+  test_status=1
+fi
+
 passed=$(grep -oE "Passed:\s+[0-9]+" "$out/test.log" | awk '{s+=$2} END {print s+0}')
 failed_count=$(grep -oE "Failed:\s+[0-9]+" "$out/test.log" | awk '{s+=$2} END {print s+0}')
 if [ "$test_status" -ne 0 ] && [ "$failed_count" -eq 0 ]; then failed_count=1; fi
+if [ "${bench_status:-0}" -ne 0 ]; then failed_count=$((failed_count + 1)); fi
 echo "tests: $passed passed, $failed_count failed"
 exit "$test_status"

@@ -74,6 +74,8 @@ public sealed partial class RywClient : IDisposable
 
     internal ReadOnlySpan<RedisNode> ReplicaNodes => _replicas;
 
+    internal int ReplicaCount => _replicas.Length;
+
     internal ILogger Logger { get; }
 
     internal RywTelemetry Telemetry { get; }
@@ -101,6 +103,7 @@ public sealed partial class RywClient : IDisposable
     /// <summary>Closes the connections this client opened itself (not ones passed to the constructor).</summary>
     public void Dispose()
     {
+        Cluster?.Dispose();
         foreach (var connection in _owned)
         {
             connection.Dispose();

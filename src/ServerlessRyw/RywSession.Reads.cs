@@ -34,6 +34,11 @@ public sealed partial class RywSession
             return Task.FromCanceled<T>(cancellationToken);
         }
 
+        if (_client.Cluster is { } cluster)
+        {
+            return ReadClusterKeylessAsync(cluster, read); // no key, no shard: see RywSession.Cluster.cs
+        }
+
         return _client.Policy.Mode switch
         {
             RywMode.PrimaryOnly => ReadPrimaryAsync(read, RywReadOutcome.Primary, TimeSpan.Zero, 0),
@@ -88,39 +93,53 @@ public sealed partial class RywSession
         var started = policy.Time.GetTimestamp();
         var backoff = policy.InitialBackoff;
         var reconciled = false;
+        var slept = false;
         var probes = 0;
-        while (_client.NextReplica() is { } replica)
+        while (true)
         {
-            probes++;
-            var attempt = await ProbeAndReadAsync(replica, read).ConfigureAwait(false);
-            if (!reconciled && attempt.State is not null && !attempt.State.Covers(token))
+            // Each round tries every connected replica once before sleeping: one lagging replica must not make a
+            // read wait while another has already caught up.
+            var tried = 0;
+            for (var i = 0; i < _client.ReplicaCount; i++)
             {
-                // The token asks for more than this replica has: before waiting on it, make sure the primary
-                // ever wrote that much (a forged or foreign token must not make every read wait).
-                reconciled = true;
-                if (await ReconcileWithPrimaryAsync(cancellationToken).ConfigureAwait(false) is not { } corrected)
+                if (_client.NextReplica() is not { } replica)
                 {
                     break;
                 }
 
-                token = corrected;
-            }
+                tried++;
+                probes++;
+                var attempt = await ProbeAndReadAsync(replica, read).ConfigureAwait(false);
+                if (!reconciled && attempt.State is not null && !attempt.State.Covers(token))
+                {
+                    // The token asks for more than this replica has: before waiting on it, make sure the primary
+                    // ever wrote that much (a forged or foreign token must not make every read wait).
+                    reconciled = true;
+                    if (await ReconcileWithPrimaryAsync(cancellationToken).ConfigureAwait(false) is not { } corrected)
+                    {
+                        tried = 0;
+                        break;
+                    }
 
-            if (attempt.State is { } state && state.Covers(token) && attempt.Completed)
-            {
-                var waited = policy.Time.GetElapsedTime(started);
-                var outcome = probes == 1 ? RywReadOutcome.ProbedHit : RywReadOutcome.WaitedHit;
-                Routed(outcome, probes == 1 ? TimeSpan.Zero : waited, probes, replica);
-                return attempt.Result(); // rethrows the delegate's own error, now that the replica is known fresh
+                    token = corrected;
+                }
+
+                if (attempt.State is { } state && state.Covers(token) && attempt.Completed)
+                {
+                    var outcome = slept ? RywReadOutcome.WaitedHit : RywReadOutcome.ProbedHit;
+                    Routed(outcome, slept ? policy.Time.GetElapsedTime(started) : TimeSpan.Zero, probes, replica);
+                    return attempt.Result(); // rethrows the delegate's own error, now that the replica is known fresh
+                }
             }
 
             var remaining = budget - policy.Time.GetElapsedTime(started);
-            if (remaining <= TimeSpan.Zero)
+            if (tried == 0 || remaining <= TimeSpan.Zero)
             {
                 break;
             }
 
             await Task.Delay(backoff < remaining ? backoff : remaining, policy.Time, cancellationToken).ConfigureAwait(false);
+            slept = true;
             backoff = backoff * 2 < policy.MaxBackoff ? backoff * 2 : policy.MaxBackoff;
         }
 

@@ -10,13 +10,9 @@ namespace ServerlessRyw.Routing;
 /// </summary>
 internal static class ReplicationProbe
 {
-    // Returns only the five fields routing needs, so the reply stays small; '' stands in for absent fields
-    // because a nil would end a Lua array early.
-    internal const string Script = """
-        local i = redis.call('INFO', 'replication')
-        local function f(k) return string.match(i, '\n' .. k .. ':([^\r\n]*)') or '' end
-        return { f('role'), f('master_replid'), f('master_repl_offset'), f('master_replid2'), f('second_repl_offset') }
-        """;
+    // The raw INFO text, parsed here: matching fields in Lua cost the server ~20 us a probe, returning the text ~5 us,
+    // and the replica's CPU is what read offload is for.
+    internal const string Script = "return redis.call('INFO', 'replication')";
 
     // Redis reports a zero id when a server has no previous history.
     private const string NoReplicationId = "0000000000000000000000000000000000000000";
@@ -27,18 +23,57 @@ internal static class ReplicationProbe
     /// <summary>Reads a probe reply; <see langword="null"/> when it is not one (a proxy or an old server).</summary>
     public static ReplicationState? Parse(RedisResult result)
     {
-        RedisResult[]? fields;
         try
         {
-            fields = (RedisResult[]?)result;
+            return ParseInfo((string?)result);
         }
         catch (InvalidCastException)
         {
-            // Not an array: something between us and Redis answered, not our script.
+            // Not a single string: something between us and Redis answered, or a script that returns fields.
+        }
+
+        try
+        {
+            var fields = (RedisResult[]?)result;
+            return fields is null ? null : Parse(Array.ConvertAll(fields, static f => (string?)f));
+        }
+        catch (InvalidCastException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Reads the <c>INFO replication</c> text a probe returns.</summary>
+    public static ReplicationState? ParseInfo(string? info)
+    {
+        if (string.IsNullOrEmpty(info))
+        {
             return null;
         }
 
-        return fields is null ? null : Parse(Array.ConvertAll(fields, static f => (string?)f));
+        string? role = null, id = null, offset = null, previousId = null, previousEnd = null;
+        foreach (var range in info.AsSpan().Split('\n'))
+        {
+            var line = info.AsSpan()[range].TrimEnd('\r');
+            var colon = line.IndexOf(':');
+            if (colon <= 0)
+            {
+                continue;
+            }
+
+            var value = line[(colon + 1)..];
+            switch (line[..colon])
+            {
+                case "role": role = value.ToString(); break;
+                case "master_replid": id = value.ToString(); break;
+                case "master_repl_offset": offset = value.ToString(); break;
+                case "master_replid2": previousId = value.ToString(); break;
+                case "second_repl_offset": previousEnd = value.ToString(); break;
+                default: break;
+            }
+        }
+
+        return Parse([role, id, offset, previousId, previousEnd]);
     }
 
     /// <summary>Reads the probe's fields: role, id, offset, previous id, previous history end.</summary>

@@ -38,8 +38,21 @@ public sealed class ReplicationProbeUnitTests
         Assert.Null(ReplicationProbe.Parse(Reply("slave", id, offset, "", "")));
 
     [Fact]
-    public void Parse_NotAnArray_ReturnsNull() =>
+    public void Parse_NotInfoText_ReturnsNull() =>
         Assert.Null(ReplicationProbe.Parse(RedisResult.Create((RedisValue)"OK")));
+
+    [Fact]
+    public void Parse_InfoReplicationOfAReplica_ReadsProcessedOffset()
+    {
+        var info = "# Replication\r\nrole:slave\r\nmaster_host:127.0.0.1\r\nmaster_link_status:up\r\n" +
+            "slave_read_repl_offset:2000\r\nslave_repl_offset:1990\r\nmaster_replid:" + Id + "\r\n" +
+            "master_replid2:0000000000000000000000000000000000000000\r\nmaster_repl_offset:1990\r\nsecond_repl_offset:-1\r\n";
+
+        var state = ReplicationProbe.Parse(RedisResult.Create((RedisValue)info));
+
+        Assert.NotNull(state);
+        Assert.Equal((Id, 1990L, false, (string?)null), (state.ReplicationId, state.Offset, state.IsPrimary, state.PreviousReplicationId));
+    }
 
     [Fact]
     public void Parse_TooFewFields_ReturnsNull() =>

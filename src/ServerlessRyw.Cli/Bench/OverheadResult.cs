@@ -1,0 +1,27 @@
+using ServerlessRyw.Cli.Statistics;
+
+namespace ServerlessRyw.Cli.Bench;
+
+/// <summary>A toolkit operation measured interleaved with its raw StackExchange.Redis counterpart.</summary>
+/// <param name="Operation">What the toolkit did.</param>
+/// <param name="Baseline">The raw operation it is compared with.</param>
+/// <param name="Toolkit">The toolkit operation's latencies.</param>
+/// <param name="Raw">The raw operation's latencies.</param>
+/// <param name="ExpectedOutcome">The routing outcome every toolkit sample should have had.</param>
+/// <param name="UnexpectedOutcomes">Toolkit samples that took another path (they are still in the numbers).</param>
+internal sealed record OverheadResult(
+    string Operation, string Baseline, LatencySummary Toolkit, LatencySummary Raw, string ExpectedOutcome, long UnexpectedOutcomes)
+{
+    public double MedianRatio => Ratio.Of(Toolkit.P50, Raw.P50);
+
+    public double P99Ratio => Ratio.Of(Toolkit.P99, Raw.P99);
+}
+
+/// <summary>Reads per second with 64 sessions: raw replica GETs against the toolkit's fast path, in alternating rounds.</summary>
+/// <param name="Sessions">Concurrent sessions.</param>
+/// <param name="RawPerSecond">Raw reads per second over all raw rounds.</param>
+/// <param name="ToolkitPerSecond">Toolkit reads per second over all toolkit rounds.</param>
+/// <param name="UnexpectedOutcomes">Toolkit reads that did not take the fast path.</param>
+/// <param name="Rounds">Rounds run (half raw, half toolkit).</param>
+/// <param name="Ratio">Toolkit/raw: the median over adjacent raw/toolkit round pairs (robust to bursts of outside load).</param>
+internal sealed record ThroughputResult(int Sessions, double RawPerSecond, double ToolkitPerSecond, long UnexpectedOutcomes, int Rounds, double Ratio);

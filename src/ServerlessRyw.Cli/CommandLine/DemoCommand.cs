@@ -1,0 +1,87 @@
+using System.CommandLine;
+using ServerlessRyw.Cli.Demo;
+using ServerlessRyw.Cli.Infrastructure;
+
+namespace ServerlessRyw.Cli.CommandLine;
+
+/// <summary><c>ryw demo</c>: stale reads across stateless invocations, with the toolkit off and on, on local servers.</summary>
+internal sealed class DemoCommand
+{
+    private readonly Option<int> _lagMs = new("--lag")
+    {
+        Description = "How far one replica trails the primary, in ms",
+        DefaultValueFactory = _ => 100,
+        HelpName = "ms",
+    };
+
+    private readonly Option<int> _chains = new("--chains")
+    {
+        Description = "Chains of invocations per phase",
+        DefaultValueFactory = _ => 200,
+    };
+
+    private readonly Option<int> _concurrency = new("--concurrency")
+    {
+        Description = "Chains in flight at once",
+        DefaultValueFactory = _ => 8,
+    };
+
+    private readonly Option<string?> _redisServer = RedisServerOption.Create();
+
+    public DemoCommand()
+    {
+        Command = new Command("demo", "See stale reads across chained stateless invocations (HTTP and queue hops) with the toolkit off, and none with it on. Starts local redis-server processes and stops them on exit.")
+        {
+            _lagMs, _chains, _concurrency, _redisServer,
+        };
+        Command.Validators.Add(result =>
+        {
+            Check(_lagMs, 0, 10_000, "--lag must be between 0 and 10000 ms.");
+            Check(_chains, 1, 100_000, "--chains must be between 1 and 100000.");
+            Check(_concurrency, 1, 256, "--concurrency must be between 1 and 256.");
+
+            void Check(Option<int> option, int min, int max, string error)
+            {
+                // Validators see implicit (default) values as unset: check only what was typed.
+                if (result.GetResult(option) is { Implicit: false } && (result.GetValue(option) < min || result.GetValue(option) > max))
+                {
+                    result.AddError(error);
+                }
+            }
+        });
+        Command.SetAction((parseResult, cancellationToken) => RunAsync(Settings(parseResult), cancellationToken));
+    }
+
+    public Command Command { get; }
+
+    public DemoSettings Settings(ParseResult parseResult)
+    {
+        ArgumentNullException.ThrowIfNull(parseResult);
+        return new DemoSettings
+        {
+            Lag = TimeSpan.FromMilliseconds(parseResult.GetValue(_lagMs)),
+            Chains = parseResult.GetValue(_chains),
+            Concurrency = parseResult.GetValue(_concurrency),
+            RedisServerPath = parseResult.GetValue(_redisServer),
+        };
+    }
+
+    private static async Task<int> RunAsync(DemoSettings settings, CancellationToken cancellationToken)
+    {
+        var progress = Progress.ForConsole();
+        DemoResult result;
+        try
+        {
+            result = await new DemoRunner(settings, progress).RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (EnvironmentFailure.Describe(exception, cancellationToken) is { } failure)
+        {
+            progress.Clear();
+            await Console.Error.WriteLineAsync(failure.Message).ConfigureAwait(false);
+            return failure.ExitCode;
+        }
+
+        await Console.Out.WriteAsync(DemoReport.Render(result)).ConfigureAwait(false);
+        return result.On.StaleReads == 0 ? ExitCodes.Success : ExitCodes.CorrectnessFailure;
+    }
+}
