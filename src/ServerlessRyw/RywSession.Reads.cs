@@ -115,7 +115,7 @@ public sealed partial class RywSession
                     // The token asks for more than this replica has: before waiting on it, make sure the primary
                     // ever wrote that much (a forged or foreign token must not make every read wait).
                     reconciled = true;
-                    if (await ReconcileWithPrimaryAsync(cancellationToken).ConfigureAwait(false) is not { } corrected)
+                    if (await ReconcileWithPrimaryAsync(!KnowsAnyHistoryOf(attempt.State, token), cancellationToken).ConfigureAwait(false) is not { } corrected)
                     {
                         tried = 0;
                         break;
@@ -245,6 +245,19 @@ public sealed partial class RywSession
                 Log.CallbackFailed(_client.Logger, exception);
             }
         }
+    }
+
+    private static bool KnowsAnyHistoryOf(ReplicationState state, in RywToken token)
+    {
+        foreach (var position in token.Positions)
+        {
+            if (state.Knows(position))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The task, or a timeout once <see cref="RywOptions.ReplicaTimeout"/> (or <paramref name="limit"/>) passes.</summary>

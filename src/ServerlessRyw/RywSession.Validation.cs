@@ -13,6 +13,11 @@ public sealed partial class RywSession
             return true;
         }
 
+        if (_client.Cluster is { } cluster)
+        {
+            return await EnsureClusterTokenReadyAsync(cluster, cancellationToken).ConfigureAwait(false); // every shard's primary
+        }
+
         // Both cases are answered by the primary's position now: it covers every write already acknowledged.
         var wasPending = Volatile.Read(ref _writePending);
         var state = await ProbePrimaryAsync(cancellationToken).ConfigureAwait(false);
@@ -58,11 +63,17 @@ public sealed partial class RywSession
     /// current history: offsets beyond the primary are lowered to it, unknown histories raised to it.
     /// </summary>
     /// <returns>The corrected token, or <see langword="null"/> when the primary could not be asked.</returns>
-    private async ValueTask<RywToken?> ReconcileWithPrimaryAsync(CancellationToken cancellationToken)
+    /// <param name="historyChanged">A replica follows a history the token does not name: remembered primary state
+    /// may predate a failover, so ask the primary itself.</param>
+    /// <param name="cancellationToken">Stops waiting for the primary.</param>
+    private async ValueTask<RywToken?> ReconcileWithPrimaryAsync(bool historyChanged, CancellationToken cancellationToken)
     {
         var token = Token;
         var policy = _client.Policy;
-        var primary = _client.PrimaryNode.KnownSince(policy.Time.GetTimestamp(), policy.KnownPositionLifetime, policy.Time);
+        var primary = historyChanged
+            ? null
+            : _client.PrimaryNode.KnownSince(policy.Time.GetTimestamp(), policy.KnownPositionLifetime, policy.Time);
+        var confirmedNow = false;
         if (primary is null || !IsExplainedBy(token, primary))
         {
             primary = await ProbePrimaryAsync(cancellationToken).ConfigureAwait(false);
@@ -70,6 +81,8 @@ public sealed partial class RywSession
             {
                 return null;
             }
+
+            confirmedNow = true;
         }
 
         lock (_gate)
@@ -104,7 +117,13 @@ public sealed partial class RywSession
             }
 
             _token = _token.WithPositions([new ReplicationPosition(primary.ReplicationId, required)]);
-            _untrusted = false;
+
+            // Only the primary's own answer vouches for incoming positions: remembered state may predate a failover.
+            if (confirmedNow)
+            {
+                _untrusted = false;
+            }
+
             return _token;
         }
     }
