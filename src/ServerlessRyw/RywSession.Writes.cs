@@ -34,6 +34,11 @@ public sealed partial class RywSession
             return result;
         }
 
+        if (_client.Cluster is { } cluster)
+        {
+            return await WriteClusterKeylessAsync(cluster, write, cancellationToken).ConfigureAwait(false); // see RywSession.Cluster.cs
+        }
+
         var batch = Primary.CreateBatch();
         var writing = write(batch);
         var probing = ReplicationProbe.SendAsync(batch);

@@ -6,8 +6,9 @@ public readonly struct RywStatistics
     private readonly long[]? _outcomes;
     private readonly long[]? _rejections;
 
-    internal RywStatistics(long[] outcomes, long[] rejections, long writes, long probeFailures, TimeSpan totalWait)
+    internal RywStatistics(long[] outcomes, long[] rejections, long writes, long probeFailures, TimeSpan totalWait, long tokenOverflows = 0)
     {
+        TokenOverflows = tokenOverflows;
         _outcomes = outcomes;
         _rejections = rejections;
         Writes = writes;
@@ -20,6 +21,12 @@ public readonly struct RywStatistics
 
     /// <summary>Offset probes that failed (connection lost, script refused): each fell back safely.</summary>
     public long ProbeFailures { get; }
+
+    /// <summary>
+    /// Sessions whose token held more histories than <see cref="RywToken.MaxPositions"/> (Redis Cluster: shards
+    /// written): their reads required each shard primary's current position instead.
+    /// </summary>
+    public long TokenOverflows { get; }
 
     /// <summary>Time reads spent waiting for replicas, summed.</summary>
     public TimeSpan TotalWait { get; }
@@ -57,7 +64,12 @@ public readonly struct RywStatistics
         }
 
         return new RywStatistics(
-            outcomes, rejections, Writes - earlier.Writes, ProbeFailures - earlier.ProbeFailures, TotalWait - earlier.TotalWait);
+            outcomes,
+            rejections,
+            Writes - earlier.Writes,
+            ProbeFailures - earlier.ProbeFailures,
+            TotalWait - earlier.TotalWait,
+            TokenOverflows - earlier.TokenOverflows);
     }
 
     /// <inheritdoc />
@@ -65,7 +77,7 @@ public readonly struct RywStatistics
     {
         var self = this;
         return string.Join(", ", Enum.GetValues<RywReadOutcome>().Select(o => $"{o}={self[o]}"))
-            + $", Writes={Writes}, ProbeFailures={ProbeFailures}, TotalWait={TotalWait.TotalMilliseconds:0.#}ms, Rejected="
+            + $", Writes={Writes}, ProbeFailures={ProbeFailures}, TokenOverflows={TokenOverflows}, TotalWait={TotalWait.TotalMilliseconds:0.#}ms, Rejected="
             + string.Join("/", Enum.GetValues<RywTokenRejection>().Select(r => $"{r}:{self[r]}"));
     }
 }

@@ -25,9 +25,11 @@ internal sealed class RywTelemetry : IDisposable
     private readonly Counter<long> _rejected;
     private readonly Counter<long> _writes;
     private readonly Counter<long> _probeFailures;
+    private readonly Counter<long> _overflows;
     private readonly Histogram<double> _wait;
     private long _writeCount;
     private long _probeFailureCount;
+    private long _overflowCount;
     private long _waitTicks;
 
     public RywTelemetry(IMeterFactory? meterFactory)
@@ -40,6 +42,8 @@ internal sealed class RywTelemetry : IDisposable
         _writes = _meter.CreateCounter<long>("ryw.writes", "{write}", "Writes whose token was captured.");
         _probeFailures = _meter.CreateCounter<long>(
             "ryw.probe.failures", "{probe}", "Offset probes that failed and fell back safely.");
+        _overflows = _meter.CreateCounter<long>(
+            "ryw.tokens.overflowed", "{token}", "Sessions whose token reached the position limit; their reads required each shard primary's current position.");
         _wait = _meter.CreateHistogram<double>(
             "ryw.read.wait", "ms", "Time a read waited for a replica to catch up (the read-your-writes tax).");
     }
@@ -63,7 +67,8 @@ internal sealed class RywTelemetry : IDisposable
             rejections,
             Volatile.Read(ref _writeCount),
             Volatile.Read(ref _probeFailureCount),
-            TimeSpan.FromTicks(Volatile.Read(ref _waitTicks)));
+            TimeSpan.FromTicks(Volatile.Read(ref _waitTicks)),
+            Volatile.Read(ref _overflowCount));
     }
 
     public void RecordRead(RywReadOutcome outcome, TimeSpan waited)
@@ -91,6 +96,12 @@ internal sealed class RywTelemetry : IDisposable
     {
         Interlocked.Increment(ref _writeCount);
         _writes.Add(1);
+    }
+
+    public void RecordOverflow()
+    {
+        Interlocked.Increment(ref _overflowCount);
+        _overflows.Add(1);
     }
 
     public void RecordProbeFailure()

@@ -10,6 +10,7 @@ public readonly partial struct RywToken
     internal const char SegmentSeparator = '.';
     internal const char OffsetSeparator = ':';
     internal const char WriteTimePrefix = 'w';
+    internal const char OverflowMark = 'o';
 
     /// <summary>The token's text form (with its signature, if it carries one), or an empty string for the empty token.</summary>
     /// <returns>The text form; <see cref="TryParse(string?, out RywToken)"/> reads it back.</returns>
@@ -59,6 +60,11 @@ public readonly partial struct RywToken
             length += 2 + position.ReplicationId.Length + CountDigits(position.Offset);
         }
 
+        if (_overflowed)
+        {
+            length += 2;
+        }
+
         return length + (_signature is null ? 0 : RywTokenSigner.SignaturePrefix.Length + _signature.Length);
     }
 
@@ -69,7 +75,7 @@ public readonly partial struct RywToken
             return 0;
         }
 
-        // The limits make the longest token fit: 1 + (2 + 19) + 16 * (2 + 40 + 19) + (2 + 22) = 1022 <= MaxLength.
+        // The limits make the longest token fit: 1 + (2 + 19) + 16 * (2 + 40 + 19) + 2 + (2 + 22) = 1024 = MaxLength.
         var at = 0;
         destination[at++] = Version1;
         if (_lastWriteUnixMs != 0)
@@ -88,6 +94,12 @@ public readonly partial struct RywToken
             destination[at++] = OffsetSeparator;
             position.Offset.TryFormat(destination[at..], out var n, default, CultureInfo.InvariantCulture);
             at += n;
+        }
+
+        if (_overflowed)
+        {
+            destination[at++] = SegmentSeparator;
+            destination[at++] = OverflowMark;
         }
 
         if (_signature is not null)

@@ -10,8 +10,10 @@ public readonly partial struct RywToken
     /// <returns>A token at least as far as both inputs.</returns>
     /// <remarks>
     /// When the union holds more than <see cref="MaxPositions"/> histories, the ones with the smallest offsets
-    /// are dropped: after a failover the new history continues the old offsets, so the smallest offsets belong to
-    /// the oldest histories, which the current primary no longer answers for anyway.
+    /// are dropped (after a failover the new history continues the old offsets, so the smallest offsets belong to
+    /// the oldest histories) and the result is marked <see cref="IsOverflowed"/>: with Redis Cluster a dropped
+    /// position can be another shard's latest write, so a cluster read then requires the current position of every
+    /// shard the token does not name. Every later merge keeps the mark.
     /// </remarks>
     public RywToken Merge(RywToken other)
     {
@@ -27,8 +29,8 @@ public readonly partial struct RywToken
         }
 
         var lastWrite = Math.Max(_lastWriteUnixMs, other._lastWriteUnixMs);
-        var positions = MergePositions(Positions, other.Positions);
-        return new RywToken(positions, lastWrite);
+        var positions = MergePositions(Positions, other.Positions, out var dropped);
+        return new RywToken(positions, lastWrite, overflowed: dropped || _overflowed || other._overflowed);
     }
 
     /// <summary>Whether this token requires nothing beyond <paramref name="other"/>.</summary>
@@ -38,7 +40,7 @@ public readonly partial struct RywToken
 
     private static bool Dominates(in RywToken big, in RywToken small)
     {
-        if (small._lastWriteUnixMs > big._lastWriteUnixMs)
+        if (small._lastWriteUnixMs > big._lastWriteUnixMs || (small._overflowed && !big._overflowed))
         {
             return false;
         }
@@ -55,8 +57,9 @@ public readonly partial struct RywToken
     }
 
     private static ReplicationPosition[]? MergePositions(
-        ReadOnlySpan<ReplicationPosition> left, ReadOnlySpan<ReplicationPosition> right)
+        ReadOnlySpan<ReplicationPosition> left, ReadOnlySpan<ReplicationPosition> right, out bool dropped)
     {
+        dropped = false;
         if (left.IsEmpty)
         {
             return right.IsEmpty ? null : right.ToArray();
@@ -99,6 +102,7 @@ public readonly partial struct RywToken
 
         if (merged.Count > MaxPositions)
         {
+            dropped = true;
             merged.Sort(static (a, b) => b.Offset.CompareTo(a.Offset));
             merged.RemoveRange(MaxPositions, merged.Count - MaxPositions);
             merged.Sort(static (a, b) => string.CompareOrdinal(a.ReplicationId, b.ReplicationId));

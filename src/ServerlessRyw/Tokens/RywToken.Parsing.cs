@@ -108,10 +108,17 @@ public readonly partial struct RywToken
         }
 
         long lastWrite = 0;
+        var overflowed = false;
         List<ReplicationPosition>? positions = null;
         foreach (var range in text[(firstSeparator + 1)..].Split(SegmentSeparator))
         {
             var segment = text[(firstSeparator + 1)..][range];
+            if (segment.Length == 1 && segment[0] == OverflowMark && !overflowed)
+            {
+                overflowed = true;
+                continue;
+            }
+
             var status = segment.Length > 0 && segment[0] == WriteTimePrefix
                 ? ParseWriteTime(segment[1..], ref lastWrite)
                 : ParsePosition(segment, ref positions);
@@ -126,8 +133,9 @@ public readonly partial struct RywToken
             return RywTokenStatus.Malformed;
         }
 
+        // The overflow mark qualifies positions; alone (a write time only) it means nothing and is dropped.
         positions?.Sort(static (a, b) => string.CompareOrdinal(a.ReplicationId, b.ReplicationId));
-        token = new RywToken(positions?.ToArray(), lastWrite);
+        token = new RywToken(positions?.ToArray(), lastWrite, overflowed: overflowed);
         return RywTokenStatus.Valid;
     }
 

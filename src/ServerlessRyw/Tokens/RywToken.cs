@@ -7,9 +7,14 @@ namespace ServerlessRyw;
 /// <remarks>
 /// <para><see langword="default"/> means "no token". Tokens are immutable; <see cref="Merge(RywToken)"/> keeps
 /// the maximum per replication history and never goes backwards, so combining tokens in any order is safe.</para>
-/// <para>Text form (version 1): <c>1[.w&lt;unix-ms&gt;][.&lt;replid&gt;:&lt;offset&gt;]*</c>, for example
+/// <para>Text form (version 1): <c>1[.w&lt;unix-ms&gt;][.&lt;replid&gt;:&lt;offset&gt;]*[.o]</c>, for example
 /// <c>1.w1763780000000.8c3f0e…:4242</c>. It is printable ASCII, safe in HTTP headers, cookies, W3C baggage
 /// values and JSON, and never longer than <see cref="MaxLength"/>.</para>
+/// <para>The <c>.o</c> segment (<see cref="IsOverflowed"/>) says positions were dropped to stay within
+/// <see cref="MaxPositions"/>: with Redis Cluster (one position per shard written) a reader must then treat a shard
+/// without a position as unknown and require that shard primary's current position. Tokens without it read exactly
+/// as before; a release that predates it reads a token with it as malformed, which is also safe (it then requires
+/// the primary's current position).</para>
 /// </remarks>
 public readonly partial struct RywToken : IEquatable<RywToken>
 {
@@ -29,11 +34,15 @@ public readonly partial struct RywToken : IEquatable<RywToken>
     // The HMAC of the content, when a signer made or checked it; any change of content drops it.
     private readonly string? _signature;
 
-    private RywToken(ReplicationPosition[]? positions, long lastWriteUnixMs, string? signature = null)
+    // Positions were dropped at MaxPositions (part of the content: signed, compared, kept by every merge).
+    private readonly bool _overflowed;
+
+    private RywToken(ReplicationPosition[]? positions, long lastWriteUnixMs, string? signature = null, bool overflowed = false)
     {
         _positions = positions is { Length: 0 } ? null : positions;
         _lastWriteUnixMs = lastWriteUnixMs;
         _signature = _positions is null && lastWriteUnixMs == 0 ? null : signature;
+        _overflowed = overflowed && _positions is not null;
     }
 
     /// <summary>The empty token (same as <see langword="default"/>).</summary>
@@ -41,6 +50,13 @@ public readonly partial struct RywToken : IEquatable<RywToken>
 
     /// <summary><see langword="true"/> when the token carries nothing.</summary>
     public bool IsEmpty => _positions is null && _lastWriteUnixMs == 0;
+
+    /// <summary>
+    /// Whether positions were dropped because more than <see cref="MaxPositions"/> histories were merged: a history
+    /// (with Redis Cluster, a shard) without a position may then have been written, so a cluster read requires the
+    /// current position of a shard the token has no position for.
+    /// </summary>
+    public bool IsOverflowed => _overflowed;
 
     /// <summary>The replication positions, sorted by replication id.</summary>
     public ReadOnlySpan<ReplicationPosition> Positions => _positions;
@@ -97,12 +113,12 @@ public readonly partial struct RywToken : IEquatable<RywToken>
         return false;
     }
 
-    /// <summary>Compares content (positions and write time); a signature does not change what a token means.</summary>
+    /// <summary>Compares content (positions, write time, overflow mark); a signature does not change what a token means.</summary>
     /// <param name="other">The token to compare with.</param>
     /// <returns><see langword="true"/> when both require the same.</returns>
     public bool Equals(RywToken other)
     {
-        if (_lastWriteUnixMs != other._lastWriteUnixMs)
+        if (_lastWriteUnixMs != other._lastWriteUnixMs || _overflowed != other._overflowed)
         {
             return false;
         }
@@ -118,6 +134,7 @@ public readonly partial struct RywToken : IEquatable<RywToken>
     {
         var hash = new HashCode();
         hash.Add(_lastWriteUnixMs);
+        hash.Add(_overflowed);
         foreach (var position in Positions)
         {
             hash.Add(position);
@@ -133,16 +150,23 @@ public readonly partial struct RywToken : IEquatable<RywToken>
     public static bool operator !=(RywToken left, RywToken right) => !left.Equals(right);
 
     /// <summary>This token's write time with <paramref name="positions"/> in place of its positions.</summary>
-    internal RywToken WithPositions(ReplicationPosition[]? positions) => new(positions, _lastWriteUnixMs);
+    /// <remarks>The overflow mark stays: replacing positions does not bring back the ones that were dropped.</remarks>
+    internal RywToken WithPositions(ReplicationPosition[]? positions) => new(positions, _lastWriteUnixMs, overflowed: _overflowed);
+
+    /// <summary>
+    /// This token's write time with <paramref name="positions"/> (sorted by id, distinct) and the overflow mark as
+    /// given: for a caller that has just required the current position of every history a dropped position could name.
+    /// </summary>
+    internal RywToken WithPositions(ReplicationPosition[]? positions, bool overflowed) => new(positions, _lastWriteUnixMs, overflowed: overflowed);
 
     /// <summary>The same content with <paramref name="signature"/> attached (or none).</summary>
-    internal RywToken WithSignature(string? signature) => new(_positions, _lastWriteUnixMs, signature);
+    internal RywToken WithSignature(string? signature) => new(_positions, _lastWriteUnixMs, signature, _overflowed);
 
     /// <summary>This token with its write time moved back to <paramref name="latest"/> if it is later.</summary>
     internal RywToken WithWriteTimeAtMost(DateTimeOffset latest)
     {
         var limit = ToUnixMs(latest);
-        return _lastWriteUnixMs > limit ? new RywToken(_positions, limit) : this;
+        return _lastWriteUnixMs > limit ? new RywToken(_positions, limit, overflowed: _overflowed) : this;
     }
 
     internal static bool IsValidReplicationId(ReadOnlySpan<char> id)

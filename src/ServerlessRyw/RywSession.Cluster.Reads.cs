@@ -1,0 +1,361 @@
+using System.Runtime.ExceptionServices;
+using ServerlessRyw.Routing;
+using StackExchange.Redis;
+
+namespace ServerlessRyw;
+
+public sealed partial class RywSession
+{
+    // On the toolkit's own replica connections: a MOVED comes back as an error instead of being followed.
+    private const CommandFlags ReplicaReadFlags = CommandFlags.NoRedirect;
+
+    // On the application's cluster connection: the slot's primary, redirects followed (a primary is authoritative).
+    private const CommandFlags PrimaryReadFlags = CommandFlags.DemandMaster;
+
+    private async Task<T> ReadClusterAsync<T>(
+        ClusterTopology cluster, RedisKey key, Func<IDatabaseAsync, CommandFlags, Task<T>> read, TimeSpan budget, CancellationToken cancellationToken)
+    {
+        switch (_client.Policy.Mode)
+        {
+            case RywMode.PrimaryOnly:
+            case RywMode.Window when IsWithinWindow():
+                return await ReadClusterPrimaryAsync(cluster, read, RywReadOutcome.Primary, TimeSpan.Zero, 0, null).ConfigureAwait(false);
+            case RywMode.Window:
+            case RywMode.ReplicaUnsafe:
+                return await ReadClusterAnyReplicaAsync(cluster, key, read, cancellationToken).ConfigureAwait(false);
+            default:
+                return await ReadClusterWithTokenAsync(cluster, key, read, budget, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<T> ReadClusterWithTokenAsync<T>(
+        ClusterTopology cluster, RedisKey key, Func<IDatabaseAsync, CommandFlags, Task<T>> read, TimeSpan budget, CancellationToken cancellationToken)
+    {
+        if (!await EnsureClusterTokenReadyAsync(cluster, cancellationToken).ConfigureAwait(false)
+            || await cluster.GetAsync(cancellationToken).ConfigureAwait(false) is not { } snapshot
+            || snapshot.ForSlot(ClusterSlots.Of(key)) is not { } shard)
+        {
+            return await ReadClusterPrimaryAsync(cluster, read, RywReadOutcome.PrimaryFallback, TimeSpan.Zero, 1, null).ConfigureAwait(false);
+        }
+
+        var token = Token;
+        if (token.Positions.IsEmpty)
+        {
+            return await ReadClusterAnyReplicaAsync(cluster, key, read, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (await ClusterRequirementAsync(cluster, snapshot, shard, cancellationToken).ConfigureAwait(false) is not { } required)
+        {
+            return await ReadClusterPrimaryAsync(cluster, read, RywReadOutcome.PrimaryFallback, TimeSpan.Zero, 1, shard).ConfigureAwait(false);
+        }
+
+        if (shard.FindCoveringReplica(required, _client.Policy) is { } caughtUp)
+        {
+            var attempt = await ReadOnReplicaAsync(caughtUp, key, read, probe: false, verify: true).ConfigureAwait(false);
+            if (attempt.Status == ClusterReadStatus.Read)
+            {
+                RoutedTo(RywReadOutcome.ReplicaHit, TimeSpan.Zero, 0, caughtUp.Name);
+                return attempt.Result();
+            }
+
+            NoteUnusable(cluster, caughtUp, key, attempt);
+            return await ReadClusterPrimaryAsync(cluster, read, RywReadOutcome.PrimaryFallback, TimeSpan.Zero, 0, shard).ConfigureAwait(false);
+        }
+
+        return await ReadClusterWaitingAsync(cluster, shard, key, read, required, budget, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<T> ReadClusterWaitingAsync<T>(
+        ClusterTopology cluster,
+        ClusterShard shard,
+        RedisKey key,
+        Func<IDatabaseAsync, CommandFlags, Task<T>> read,
+        ReplicationPosition required,
+        TimeSpan budget,
+        CancellationToken cancellationToken)
+    {
+        var policy = _client.Policy;
+        var started = policy.Time.GetTimestamp();
+        var backoff = policy.InitialBackoff;
+        var reconciled = false;
+        var slept = false;
+        var probes = 0;
+        var readPrimaryNow = false;
+        while (!readPrimaryNow)
+        {
+            // Each round tries every connected replica of the shard once before sleeping: one lagging replica must
+            // not make a read wait while another has already caught up.
+            var tried = 0;
+            for (var i = 0; i < shard.Replicas.Count && !readPrimaryNow; i++)
+            {
+                if (shard.NextReplica() is not { } replica)
+                {
+                    break;
+                }
+
+                tried++;
+                probes++;
+                var attempt = await ReadOnReplicaAsync(replica, key, read, probe: true, verify: true).ConfigureAwait(false);
+                if (attempt.State is not { } state)
+                {
+                    if (attempt.Status == ClusterReadStatus.Redirected)
+                    {
+                        NoteUnusable(cluster, replica, key, attempt);
+                        readPrimaryNow = true;
+                    }
+
+                    continue;
+                }
+
+                replica.Observe(state.Replication, policy.Time.GetTimestamp());
+                NoteReplicaState(cluster, shard, state);
+                if (!reconciled && !state.Replication.Covers(required))
+                {
+                    // Before waiting on it, make sure the shard's primary ever wrote that much (a forged or lost
+                    // position must not make every read of this shard wait).
+                    reconciled = true;
+                    var historyChanged = !state.Replication.Knows(required with { Offset = 0 }) && state.Replication.ReplicationId != required.ReplicationId;
+                    if (await ReconcileShardAsync(cluster, shard, required, historyChanged, cancellationToken).ConfigureAwait(false) is not { } corrected)
+                    {
+                        readPrimaryNow = true;
+                        break;
+                    }
+
+                    required = corrected;
+                }
+
+                if (state.Replication.Covers(required))
+                {
+                    if (attempt.Status == ClusterReadStatus.Read)
+                    {
+                        var waited = slept ? policy.Time.GetElapsedTime(started) : TimeSpan.Zero;
+                        RoutedTo(slept ? RywReadOutcome.WaitedHit : RywReadOutcome.ProbedHit, waited, probes, replica.Name);
+                        return attempt.Result();
+                    }
+
+                    // Caught up, yet the key is missing, or the replica refused it: only the primary can tell.
+                    NoteUnusable(cluster, replica, key, attempt);
+                    readPrimaryNow = true;
+                }
+            }
+
+            var remaining = budget - policy.Time.GetElapsedTime(started);
+            if (readPrimaryNow || tried == 0 || remaining <= TimeSpan.Zero)
+            {
+                break;
+            }
+
+            await Task.Delay(backoff < remaining ? backoff : remaining, policy.Time, cancellationToken).ConfigureAwait(false);
+            slept = true;
+            backoff = backoff * 2 < policy.MaxBackoff ? backoff * 2 : policy.MaxBackoff;
+        }
+
+        Log.FellBackToPrimary(_client.Logger, budget.TotalMilliseconds);
+        return await ReadClusterPrimaryAsync(cluster, read, RywReadOutcome.PrimaryFallback, policy.Time.GetElapsedTime(started), probes, shard)
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>No token: any replica of the key's shard, unchecked (also the unsafe and after-the-window modes).</summary>
+    private async Task<T> ReadClusterAnyReplicaAsync<T>(
+        ClusterTopology cluster, RedisKey key, Func<IDatabaseAsync, CommandFlags, Task<T>> read, CancellationToken cancellationToken)
+    {
+        var snapshot = await cluster.GetAsync(cancellationToken).ConfigureAwait(false);
+        if (snapshot?.ForSlot(ClusterSlots.Of(key)) is { } shard && shard.NextReplica() is { } replica)
+        {
+            var attempt = await ReadOnReplicaAsync(replica, key, read, probe: false, verify: false).ConfigureAwait(false);
+            if (attempt.Status == ClusterReadStatus.Read)
+            {
+                RoutedTo(RywReadOutcome.Replica, TimeSpan.Zero, 0, replica.Name);
+                return attempt.Result();
+            }
+
+            NoteUnusable(cluster, replica, key, attempt);
+        }
+
+        return await ReadClusterPrimaryAsync(cluster, read, RywReadOutcome.PrimaryFallback, TimeSpan.Zero, 0, null).ConfigureAwait(false);
+    }
+
+    private async Task<T> ReadClusterPrimaryAsync<T>(
+        ClusterTopology cluster, Func<IDatabaseAsync, CommandFlags, Task<T>> read, RywReadOutcome outcome, TimeSpan waited, int probes, ClusterShard? shard)
+    {
+        var value = await read(cluster.Database, PrimaryReadFlags).ConfigureAwait(false);
+        RoutedTo(outcome, waited, probes, shard?.PrimaryEndPoint);
+        return value;
+    }
+
+    /// <summary>
+    /// One pipelined batch on one replica connection, in this order: <c>READONLY</c> (the connection is not in
+    /// cluster mode and may have reconnected), the offset probe when asked, the read, and <c>EXISTS key</c> when
+    /// asked. The server runs them in order, so the probe's position is one the read has reached; and a replica
+    /// that has the key after the read did not lose it to a slot migration before it.
+    /// </summary>
+    private async Task<ClusterRead<T>> ReadOnReplicaAsync<T>(
+        RedisNode replica, RedisKey key, Func<IDatabaseAsync, CommandFlags, Task<T>> read, bool probe, bool verify)
+    {
+        var batch = replica.Database.CreateBatch();
+        var readOnly = batch.ExecuteAsync("READONLY");
+        var probing = probe ? ClusterProbe.SendAsync(batch) : null;
+        Task<T> reading;
+        try
+        {
+            reading = read(batch, ReplicaReadFlags);
+        }
+        catch
+        {
+            ObserveLater(readOnly);
+            if (probing is not null)
+            {
+                ObserveLater(probing);
+            }
+
+            throw;
+        }
+
+        var exists = verify ? batch.KeyExistsAsync(key, ReplicaReadFlags) : null;
+        batch.Execute();
+
+        // One deadline for all of them: they travel together, so a hung replica costs one timeout.
+        var policy = _client.Policy;
+        var sent = policy.Time.GetTimestamp();
+        TimeSpan Left() => policy.ReplicaTimeout - policy.Time.GetElapsedTime(sent);
+        ClusterNodeState? state = null;
+        try
+        {
+            await BoundedAsync(readOnly, Left()).ConfigureAwait(false);
+            if (probing is not null)
+            {
+                state = ClusterProbe.Parse(await BoundedAsync(probing, Left()).ConfigureAwait(false));
+                if (state is null)
+                {
+                    _client.Telemetry.RecordProbeFailure();
+                    return Abandon<T>(ClusterReadStatus.Unavailable, null, reading, exists);
+                }
+            }
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            if (probing is not null)
+            {
+                Log.ProbeFailed(_client.Logger, replica.Name, exception);
+                _client.Telemetry.RecordProbeFailure();
+            }
+            else
+            {
+                Log.ReplicaReadFailed(_client.Logger, replica.Name, exception);
+            }
+
+            return Abandon<T>(ClusterFailures.IsRedirect(exception) ? ClusterReadStatus.Redirected : ClusterReadStatus.Unavailable, null, reading, exists);
+        }
+
+        T? value = default;
+        ExceptionDispatchInfo? error = null;
+        try
+        {
+            value = await BoundedAsync(reading, Left()).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (ClusterFailures.IsRedirect(exception) || RedisFailures.IsUnavailable(exception))
+        {
+            Log.ReplicaReadFailed(_client.Logger, replica.Name, exception);
+            return Abandon<T>(ClusterFailures.IsRedirect(exception) ? ClusterReadStatus.Redirected : ClusterReadStatus.Unavailable, state, null, exists);
+        }
+        catch (Exception exception)
+        {
+            // Kept, not thrown yet: on a replica that turns out to lag, the error may itself be stale.
+            error = ExceptionDispatchInfo.Capture(exception);
+        }
+
+        if (exists is not null)
+        {
+            try
+            {
+                if (!await BoundedAsync(exists, Left()).ConfigureAwait(false))
+                {
+                    return new ClusterRead<T>(ClusterReadStatus.Missing, state, default, null);
+                }
+            }
+            catch (Exception exception) when (exception is RedisException or TimeoutException)
+            {
+                return new ClusterRead<T>(ClusterFailures.IsRedirect(exception) ? ClusterReadStatus.Redirected : ClusterReadStatus.Unavailable, state, default, null);
+            }
+        }
+
+        return new ClusterRead<T>(ClusterReadStatus.Read, state, value, error);
+    }
+
+    private static ClusterRead<T> Abandon<T>(ClusterReadStatus status, ClusterNodeState? state, Task? reading, Task? exists)
+    {
+        if (reading is not null)
+        {
+            ObserveLater(reading);
+        }
+
+        if (exists is not null)
+        {
+            ObserveLater(exists);
+        }
+
+        return new ClusterRead<T>(status, state, default, null);
+    }
+
+    /// <summary>Why a replica could not serve: a redirect means the topology is stale, a missing key may have migrated.</summary>
+    private void NoteUnusable<T>(ClusterTopology cluster, RedisNode replica, RedisKey key, ClusterRead<T> attempt)
+    {
+        var slot = ClusterSlots.Of(key);
+        switch (attempt.Status)
+        {
+            case ClusterReadStatus.Redirected:
+                Log.ClusterRedirected(_client.Logger, replica.Name, slot);
+                cluster.RequestRefresh(slot);
+                break;
+            case ClusterReadStatus.Missing:
+                Log.ClusterMissingKeyConfirmed(_client.Logger, replica.Name, slot);
+                break;
+            default:
+                break;
+        }
+    }
+
+    /// <summary>A replica following another history than its shard's primary, or a newer epoch: the topology is stale.</summary>
+    private static void NoteReplicaState(ClusterTopology cluster, ClusterShard shard, ClusterNodeState state)
+    {
+        cluster.NoticeEpoch(state.Epoch);
+        var replica = state.Replication;
+        if (replica.IsPrimary
+            || (shard.Known is { } primary
+                && replica.ReplicationId != primary.ReplicationId
+                && replica.PreviousReplicationId != primary.ReplicationId
+                && replica.ReplicationId != primary.PreviousReplicationId))
+        {
+            cluster.RequestRefresh(null);
+        }
+    }
+
+    private enum ClusterReadStatus
+    {
+        /// <summary>The read came back (a value or the delegate's own error), and the key was there when asked to check.</summary>
+        Read,
+
+        /// <summary>The replica does not have the key: a slot migration may have moved it, so the primary decides.</summary>
+        Missing,
+
+        /// <summary>The replica does not serve the key's slot (MOVED): the topology is stale.</summary>
+        Redirected,
+
+        /// <summary>The replica did not answer in time, or the probe failed.</summary>
+        Unavailable,
+    }
+
+    private readonly struct ClusterRead<T>(ClusterReadStatus status, ClusterNodeState? state, T? value, ExceptionDispatchInfo? error)
+    {
+        public ClusterReadStatus Status { get; } = status;
+
+        /// <summary>The probe's answer, when the batch carried one and it came back.</summary>
+        public ClusterNodeState? State { get; } = state;
+
+        public T Result()
+        {
+            error?.Throw();
+            return value!;
+        }
+    }
+}
