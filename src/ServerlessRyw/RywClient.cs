@@ -122,10 +122,10 @@ public sealed partial class RywClient : IDisposable
         }
 
         var now = Policy.Time.GetTimestamp();
-        var start = (int)((uint)Interlocked.Increment(ref _nextReplica) % (uint)count);
+        var rotation = NextRotation();
         for (var i = 0; i < count; i++)
         {
-            var node = _replicas[(start + i) % count];
+            var node = ReplicaAt(rotation, i);
             if (node.KnownSince(now, Policy.KnownPositionLifetime, Policy.Time) is { } known && known.Covers(token) && node.IsConnected)
             {
                 return node;
@@ -138,12 +138,10 @@ public sealed partial class RywClient : IDisposable
     /// <summary>The next connected replica in turn, or <see langword="null"/> when none is connected.</summary>
     internal RedisNode? NextReplica()
     {
-        var count = _replicas.Length;
-        var start = count == 0 ? 0 : (int)((uint)Interlocked.Increment(ref _nextReplica) % (uint)count);
-        for (var i = 0; i < count; i++)
+        var rotation = NextRotation();
+        for (var i = 0; i < _replicas.Length; i++)
         {
-            var node = _replicas[(start + i) % count];
-            if (node.IsConnected)
+            if (ReplicaAt(rotation, i) is { IsConnected: true } node)
             {
                 return node;
             }
@@ -151,4 +149,10 @@ public sealed partial class RywClient : IDisposable
 
         return null;
     }
+
+    /// <summary>Where the next walk over the replicas starts, so reads spread across them.</summary>
+    internal int NextRotation() => (int)((uint)Interlocked.Increment(ref _nextReplica) % (uint)Math.Max(1, _replicas.Length));
+
+    /// <summary>The replica <paramref name="step"/> places after <paramref name="rotation"/>'s start.</summary>
+    internal RedisNode ReplicaAt(int rotation, int step) => _replicas[(rotation + step) % _replicas.Length];
 }

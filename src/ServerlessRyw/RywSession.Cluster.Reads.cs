@@ -85,12 +85,15 @@ public sealed partial class RywSession
         {
             // Each round tries every connected replica of the shard once before sleeping: one lagging replica must
             // not make a read wait while another has already caught up.
+            // One rotation per round: the shared round-robin, advanced by other sessions meanwhile, could
+            // otherwise send this round to one replica twice and skip another.
             var tried = 0;
+            var rotation = shard.NextRotation();
             for (var i = 0; i < shard.Replicas.Count && !readPrimaryNow; i++)
             {
-                if (shard.NextReplica() is not { } replica)
+                if (shard.ReplicaAt(rotation, i) is not { } replica)
                 {
-                    break;
+                    continue;
                 }
 
                 tried++;

@@ -99,12 +99,15 @@ public sealed partial class RywSession
         {
             // Each round tries every connected replica once before sleeping: one lagging replica must not make a
             // read wait while another has already caught up.
+            // One rotation per round: the shared round-robin, advanced by other sessions meanwhile, could
+            // otherwise send this round to one replica twice and skip another.
             var tried = 0;
+            var rotation = _client.NextRotation();
             for (var i = 0; i < _client.ReplicaCount; i++)
             {
-                if (_client.NextReplica() is not { } replica)
+                if (_client.ReplicaAt(rotation, i) is not { IsConnected: true } replica)
                 {
-                    break;
+                    continue;
                 }
 
                 tried++;
@@ -124,7 +127,7 @@ public sealed partial class RywSession
                     token = corrected;
                 }
 
-                if (attempt.State is { } state && state.Covers(token) && attempt.Completed)
+                if (attempt.State is { } state && state.Covers(token))
                 {
                     var outcome = slept ? RywReadOutcome.WaitedHit : RywReadOutcome.ProbedHit;
                     Routed(outcome, slept ? policy.Time.GetElapsedTime(started) : TimeSpan.Zero, probes, replica);
@@ -297,10 +300,8 @@ public sealed partial class RywSession
 
     private readonly struct ProbedRead<T>(ReplicationState? state, T? value, ExceptionDispatchInfo? error)
     {
+        /// <summary>What the probe said; <see langword="null"/> when the probe or the read did not come back.</summary>
         public ReplicationState? State { get; } = state;
-
-        /// <summary>Whether the read itself came back (with a value or the delegate's own error).</summary>
-        public bool Completed => State is not null;
 
         public T Result()
         {

@@ -119,11 +119,10 @@ internal sealed class ClusterShard
     /// <summary>The next connected replica in turn, or <see langword="null"/>.</summary>
     public RedisNode? NextReplica()
     {
-        var count = Replicas.Count;
-        var start = count == 0 ? 0 : (int)((uint)Interlocked.Increment(ref _nextReplica) % (uint)count);
-        for (var i = 0; i < count; i++)
+        var rotation = NextRotation();
+        for (var i = 0; i < Replicas.Count; i++)
         {
-            if (Replicas[(start + i) % count].Node is { IsConnected: true } node)
+            if (ReplicaAt(rotation, i) is { } node)
             {
                 return node;
             }
@@ -131,6 +130,13 @@ internal sealed class ClusterShard
 
         return null;
     }
+
+    /// <summary>Where the next walk over the shard's replicas starts, so reads spread across them.</summary>
+    public int NextRotation() => (int)((uint)Interlocked.Increment(ref _nextReplica) % (uint)Math.Max(1, Replicas.Count));
+
+    /// <summary>The replica <paramref name="step"/> places after <paramref name="rotation"/>'s start, if it is connected.</summary>
+    public RedisNode? ReplicaAt(int rotation, int step) =>
+        Replicas[(rotation + step) % Replicas.Count].Node is { IsConnected: true } node ? node : null;
 
     public override string ToString() => PrimaryEndPoint ?? PrimaryId;
 }
