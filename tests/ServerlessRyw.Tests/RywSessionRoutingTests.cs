@@ -93,12 +93,15 @@ public sealed class RywSessionRoutingTests(ReplicaSetFixture servers, ITestOutpu
     {
         await servers.SetLagAsync(TimeSpan.FromMilliseconds(30));
         using var client = servers.CreateLaggedClient(new RywOptions { WaitBudget = TimeSpan.FromMilliseconds(500) });
+        using var baseline = servers.CreateLaggedClient(new RywOptions { Mode = RywMode.ReplicaUnsafe });
         RedisKey key = $"wait:{Guid.NewGuid():N}";
 
         var writer = client.CreateSession();
         await writer.WriteAsync(db => db.StringSetAsync(key, "fresh"));
+        var unsafeValue = await baseline.CreateSession().ReadAsync(db => db.StringGetAsync(key));
         var value = await client.CreateSession(writer.Token.ToString()).ReadAsync(db => db.StringGetAsync(key));
 
+        Assert.True(unsafeValue.IsNull, "without the toolkit the replica 30 ms behind should not have the value yet");
         Assert.Equal("fresh", value);
         Assert.Equal(1, client.Statistics[RywReadOutcome.WaitedHit]);
         Assert.Equal(0, client.Statistics[RywReadOutcome.PrimaryFallback]);
@@ -145,12 +148,18 @@ public sealed class RywSessionRoutingTests(ReplicaSetFixture servers, ITestOutpu
     {
         await servers.SetLagAsync(TimeSpan.FromMilliseconds(100));
         using var client = servers.CreateLaggedClient();
+        using var baseline = servers.CreateLaggedClient(new RywOptions { Mode = RywMode.ReplicaUnsafe });
         RedisKey key = $"own:{Guid.NewGuid():N}";
+        RedisKey unsafeKey = $"own-unsafe:{Guid.NewGuid():N}";
         var session = client.CreateSession();
+        var unsafeSession = baseline.CreateSession();
 
+        await unsafeSession.WriteAsync(db => db.StringSetAsync(unsafeKey, "fresh"));
+        var unsafeValue = await unsafeSession.ReadAsync(db => db.StringGetAsync(unsafeKey));
         await session.WriteAsync(db => db.StringSetAsync(key, "fresh"));
 
         Assert.Equal("fresh", await session.ReadAsync(db => db.StringGetAsync(key)));
+        Assert.True(unsafeValue.IsNull, "the same write-then-read without the toolkit should miss the write");
     }
 
     [Fact]

@@ -29,6 +29,8 @@ public sealed class RywSessionSigningTests(ReplicaSetFixture servers)
         Assert.Equal(3, client.Statistics[RywTokenRejection.BadSignature]);
 
         // A rejected token still reads fresh: the session waits for the primary's current position instead.
+        using var baseline = servers.CreateLaggedClient(new RywOptions { Mode = RywMode.ReplicaUnsafe });
+        Assert.True((await baseline.CreateSession(signed).ReadAsync(db => db.StringGetAsync(key))).IsNull);
         Assert.Equal("fresh", await client.CreateSession(forgedHuge).ReadAsync(db => db.StringGetAsync(key)));
         Assert.Equal("fresh", await client.CreateSession(signed).ReadAsync(db => db.StringGetAsync(key)));
     }
