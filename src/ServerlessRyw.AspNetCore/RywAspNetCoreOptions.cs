@@ -2,7 +2,7 @@ using ServerlessRyw.Propagation;
 
 namespace ServerlessRyw.AspNetCore;
 
-/// <summary>How <see cref="ApplicationBuilderExtensions.UseReadYourWrites(Microsoft.AspNetCore.Builder.IApplicationBuilder, Action{RywAspNetCoreOptions})"/> carries the token.</summary>
+/// <summary>How <see cref="Microsoft.AspNetCore.Builder.RywApplicationBuilderExtensions.UseReadYourWrites(Microsoft.AspNetCore.Builder.IApplicationBuilder, Action{RywAspNetCoreOptions})"/> carries the token.</summary>
 public sealed class RywAspNetCoreOptions
 {
     /// <summary>

@@ -1,5 +1,4 @@
 using Microsoft.Azure.Functions.Worker;
-using ServerlessRyw.Functions.Mapping;
 
 namespace ServerlessRyw.Azure.Functions.Worker;
 

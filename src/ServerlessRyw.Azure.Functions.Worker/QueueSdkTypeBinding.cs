@@ -1,6 +1,5 @@
 using Azure.Storage.Queues.Models;
 using Microsoft.Azure.Functions.Worker;
-using ServerlessRyw.Functions.Mapping;
 
 namespace ServerlessRyw.Azure.Functions.Worker;
 

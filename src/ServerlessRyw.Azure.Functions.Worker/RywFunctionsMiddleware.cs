@@ -6,7 +6,6 @@ using Microsoft.Azure.Functions.Worker.Middleware;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using ServerlessRyw.Functions.Mapping;
 using ServerlessRyw.Propagation;
 
 namespace ServerlessRyw.Azure.Functions.Worker;

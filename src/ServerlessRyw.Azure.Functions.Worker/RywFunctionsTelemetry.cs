@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using ServerlessRyw.Functions.Mapping;
 
 namespace ServerlessRyw.Azure.Functions.Worker;
 

@@ -1,7 +1,6 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
 using Microsoft.Extensions.Options;
-using ServerlessRyw.Functions.Mapping;
 using ServerlessRyw.Propagation;
 
 namespace ServerlessRyw.Azure.Functions.Worker;

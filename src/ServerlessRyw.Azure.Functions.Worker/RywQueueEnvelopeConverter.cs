@@ -4,7 +4,6 @@ using Microsoft.Azure.Functions.Worker.Converters;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using ServerlessRyw.Functions.Mapping;
 using ServerlessRyw.Propagation;
 
 namespace ServerlessRyw.Azure.Functions.Worker;

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using ServerlessRyw.AspNetCore.Tests.Infrastructure;
-using ServerlessRyw.DependencyInjection;
 using ServerlessRyw.Propagation;
 
 namespace ServerlessRyw.AspNetCore.Tests;

@@ -10,7 +10,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ServerlessRyw.AspNetCore;
 using ServerlessRyw.Cli.Infrastructure;
-using ServerlessRyw.DependencyInjection;
 using ServerlessRyw.Http;
 using ServerlessRyw.Propagation;
 using StackExchange.Redis;

@@ -15,11 +15,6 @@ internal static class RedisConnections
         options.ConnectTimeout = 5000;
         options.SyncTimeout = (int)(commandTimeout ?? TimeSpan.FromSeconds(5)).TotalMilliseconds;
         var connection = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
-#if SEREDIS_V1
-        // 1.x runs every completion, and the code awaiting it, on one thread unless told not to: concurrent
-        // sessions would then measure that thread, not Redis or the toolkit. 2.x dispatches completions itself.
-        connection.PreserveAsyncOrder = false;
-#endif
         return connection;
     }
 }

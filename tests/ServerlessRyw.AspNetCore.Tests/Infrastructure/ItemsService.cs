@@ -2,7 +2,6 @@ using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using ServerlessRyw.DependencyInjection;
 using ServerlessRyw.Propagation;
 
 namespace ServerlessRyw.AspNetCore.Tests.Infrastructure;

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using ServerlessRyw.DependencyInjection;
 using ServerlessRyw.Http;
 using StackExchange.Redis;
 

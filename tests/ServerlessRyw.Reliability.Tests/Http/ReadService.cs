@@ -8,7 +8,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ServerlessRyw.AspNetCore;
-using ServerlessRyw.DependencyInjection;
 
 namespace ServerlessRyw.Reliability.Tests.Http;
 

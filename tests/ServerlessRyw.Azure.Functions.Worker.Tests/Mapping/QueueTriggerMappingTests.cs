@@ -1,7 +1,7 @@
 using System.Text;
 using ServerlessRyw.Propagation;
 
-namespace ServerlessRyw.Functions.Mapping.Tests;
+namespace ServerlessRyw.Azure.Functions.Worker.Tests.Mapping;
 
 public sealed class QueueTriggerMappingUnitTests
 {
@@ -11,9 +11,10 @@ public sealed class QueueTriggerMappingUnitTests
     [InlineData(typeof(byte[]), QueueParameterShape.Text)]
     [InlineData(typeof(ReadOnlyMemory<byte>), QueueParameterShape.Text)]
     [InlineData(typeof(System.BinaryData), QueueParameterShape.BinaryData)]
-    [InlineData(typeof(Azure.Storage.Queues.Models.QueueMessage), QueueParameterShape.QueueMessage)]
-    public void ClassifyParameter_Type_ReturnsShape(Type type, QueueParameterShape expected)
+    [InlineData(typeof(global::Azure.Storage.Queues.Models.QueueMessage), QueueParameterShape.QueueMessage)]
+    public void ClassifyParameter_Type_ReturnsShape(Type type, object expectedValue)
     {
+        var expected = (QueueParameterShape)expectedValue;
         Assert.Equal(expected, QueueTriggerMapping.ClassifyParameter(type));
     }
 

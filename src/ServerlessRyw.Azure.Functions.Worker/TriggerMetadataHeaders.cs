@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Text.Json;
 
-namespace ServerlessRyw.Functions.Mapping;
+namespace ServerlessRyw.Azure.Functions.Worker;
 
 /// <summary>
 /// Reads header values from the <c>Headers</c> entry of an HTTP trigger's metadata, which the Functions host sends
@@ -11,7 +11,7 @@ namespace ServerlessRyw.Functions.Mapping;
 /// The adapter only falls back on this when neither the ASP.NET Core <c>HttpContext</c> nor the worker's own
 /// <c>HttpRequestData</c> can be read safely at that point of the pipeline. Header names are case-insensitive.
 /// </remarks>
-public static class TriggerMetadataHeaders
+internal static class TriggerMetadataHeaders
 {
     // The host never sends more than a few KiB of headers; refuse to parse anything absurd.
     private const int MaxJsonLength = 256 * 1024;

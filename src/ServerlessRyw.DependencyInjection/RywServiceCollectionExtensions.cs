@@ -1,14 +1,14 @@
 using System.Diagnostics.Metrics;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ServerlessRyw;
 using StackExchange.Redis;
 
-namespace ServerlessRyw.DependencyInjection;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers read-your-writes with a service collection.</summary>
-public static class ServiceCollectionExtensions
+public static class RywServiceCollectionExtensions
 {
     /// <summary>
     /// Registers a singleton <see cref="RywClient"/>, a scoped <see cref="RywSession"/> (one per invocation or

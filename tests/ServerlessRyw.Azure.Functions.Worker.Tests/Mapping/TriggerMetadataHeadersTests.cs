@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace ServerlessRyw.Functions.Mapping.Tests;
+namespace ServerlessRyw.Azure.Functions.Worker.Tests.Mapping;
 
 public sealed class TriggerMetadataHeadersUnitTests
 {

@@ -1,10 +1,11 @@
-using Microsoft.AspNetCore.Cors.Infrastructure;
+using ServerlessRyw;
+using ServerlessRyw.AspNetCore;
 using ServerlessRyw.Propagation;
 
-namespace ServerlessRyw.AspNetCore;
+namespace Microsoft.AspNetCore.Cors.Infrastructure;
 
 /// <summary>Lets browser callers send and read the read-your-writes token across origins.</summary>
-public static class CorsPolicyBuilderExtensions
+public static class RywCorsPolicyBuilderExtensions
 {
     /// <summary>
     /// Adds <c>Ryw-Token</c> to the policy's exposed headers (so scripts can read it from responses) and to its allowed

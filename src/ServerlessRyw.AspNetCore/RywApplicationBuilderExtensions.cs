@@ -1,12 +1,13 @@
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using ServerlessRyw;
+using ServerlessRyw.AspNetCore;
 
-namespace ServerlessRyw.AspNetCore;
+namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>Adds read-your-writes token propagation to an ASP.NET Core pipeline.</summary>
-public static class ApplicationBuilderExtensions
+public static class RywApplicationBuilderExtensions
 {
     /// <summary>
     /// Reads the <c>Ryw-Token</c> request header into the request's <see cref="RywSession"/> (the scoped one registered

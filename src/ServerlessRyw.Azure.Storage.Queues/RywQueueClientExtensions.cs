@@ -1,15 +1,16 @@
 using Azure;
-using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
+using ServerlessRyw;
+using ServerlessRyw.Azure.Storage.Queues;
 using ServerlessRyw.Propagation;
 
-namespace ServerlessRyw.Azure.Storage.Queues;
+namespace Azure.Storage.Queues;
 
 /// <summary>
 /// Sends and receives Azure Storage queue messages that carry the read-your-writes token in their body
 /// (see <see cref="RywQueueEnvelope"/> for the format). Mapping only: the envelope logic lives in the core package.
 /// </summary>
-public static class QueueClientExtensions
+public static class RywQueueClientExtensions
 {
     /// <summary>
     /// Stamps the session's newest token (including writes whose position is still being captured) on

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Reflection;
 
-namespace ServerlessRyw.Functions.Mapping;
+namespace ServerlessRyw.Azure.Functions.Worker;
 
 /// <summary>
 /// Which outputs of one function get the token, computed once from its output binding metadata: HTTP responses and
@@ -16,7 +16,7 @@ namespace ServerlessRyw.Functions.Mapping;
 /// three cases, so the adapter is correct wherever it sits in the pipeline.</para>
 /// <para>Instances are immutable and thread-safe; cache one per function.</para>
 /// </remarks>
-public sealed class RywOutputPlan
+internal sealed class RywOutputPlan
 {
     private static readonly ConcurrentDictionary<(Type Type, string Name), PropertyInfo?> PropertyCache = new();
     private readonly Dictionary<string, RywBindingKind> _kinds;

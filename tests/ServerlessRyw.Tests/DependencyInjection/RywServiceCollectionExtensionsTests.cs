@@ -1,13 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using ServerlessRyw.DependencyInjection;
 using ServerlessRyw.Tests.Infrastructure;
 using StackExchange.Redis;
 
 namespace ServerlessRyw.Tests.DependencyInjection;
 
 [Collection(RedisServerTests.Name)]
-public sealed class ServiceCollectionExtensionsTests(ReplicaSetFixture servers)
+public sealed class RywServiceCollectionExtensionsTests(ReplicaSetFixture servers)
 {
     [Fact]
     public void AddReadYourWrites_InvalidOptions_FailValidationWithEveryProblem()

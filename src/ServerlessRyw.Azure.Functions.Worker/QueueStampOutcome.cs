@@ -1,7 +1,7 @@
-namespace ServerlessRyw.Functions.Mapping;
+namespace ServerlessRyw.Azure.Functions.Worker;
 
 /// <summary>What <see cref="QueueMessageStamper.Stamp(object?, RywToken)"/> did with one output binding value.</summary>
-public readonly record struct QueueStampOutcome
+internal readonly record struct QueueStampOutcome
 {
     /// <summary>The value to send instead: envelope text, an array of them, or the original value when nothing changed.</summary>
     public object? Value { get; init; }

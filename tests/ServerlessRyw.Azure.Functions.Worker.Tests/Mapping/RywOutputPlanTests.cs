@@ -1,6 +1,6 @@
 using ServerlessRyw.Propagation;
 
-namespace ServerlessRyw.Functions.Mapping.Tests;
+namespace ServerlessRyw.Azure.Functions.Worker.Tests.Mapping;
 
 public sealed class RywOutputPlanUnitTests
 {
@@ -47,8 +47,9 @@ public sealed class RywOutputPlanUnitTests
     [InlineData("queue", RywBindingKind.QueueOutput)]
     [InlineData("http", RywBindingKind.HttpOutput)]
     [InlineData("blob", RywBindingKind.Other)]
-    public void Create_ReturnBinding_SetsReturnKind(string type, RywBindingKind expected)
+    public void Create_ReturnBinding_SetsReturnKind(string type, object expectedValue)
     {
+        var expected = (RywBindingKind)expectedValue;
         var plan = RywOutputPlan.Create(new Dictionary<string, string> { ["$return"] = type });
 
         Assert.Equal(expected, plan.ReturnKind);

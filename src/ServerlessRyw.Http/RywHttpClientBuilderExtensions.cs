@@ -1,12 +1,13 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ServerlessRyw;
+using ServerlessRyw.Http;
 
-namespace ServerlessRyw.Http;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Adds read-your-writes token propagation to clients made by <c>IHttpClientFactory</c>.</summary>
-public static class HttpClientBuilderExtensions
+public static class RywHttpClientBuilderExtensions
 {
     /// <summary>
     /// Adds a <see cref="RywTokenHandler"/> to the client: requests carry the current invocation's newest token and a

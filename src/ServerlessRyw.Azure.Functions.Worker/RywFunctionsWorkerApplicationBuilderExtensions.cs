@@ -1,12 +1,12 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using ServerlessRyw.DependencyInjection;
+using ServerlessRyw;
+using ServerlessRyw.Azure.Functions.Worker;
 
-namespace ServerlessRyw.Azure.Functions.Worker;
+namespace Microsoft.Extensions.Hosting;
 
 /// <summary>Adds read-your-writes to an Azure Functions isolated worker.</summary>
-public static class FunctionsWorkerApplicationBuilderExtensions
+public static class RywFunctionsWorkerApplicationBuilderExtensions
 {
     /// <summary>The configuration section bound to <see cref="RywOptions"/>: app settings <c>ServerlessRyw__Primary</c>, <c>ServerlessRyw__Replicas__0</c>, <c>ServerlessRyw__Mode</c>, ...</summary>
     public const string ConfigurationSection = "ServerlessRyw";

@@ -1,4 +1,4 @@
-namespace ServerlessRyw.Functions.Mapping.Tests;
+namespace ServerlessRyw.Azure.Functions.Worker.Tests.Mapping;
 
 public sealed class FunctionBindingsUnitTests
 {
@@ -10,8 +10,9 @@ public sealed class FunctionBindingsUnitTests
     [InlineData("blobTrigger", RywBindingKind.Other)]
     [InlineData("queue", RywBindingKind.Other)]
     [InlineData(null, RywBindingKind.Other)]
-    public void ClassifyInput_BindingType_ReturnsRole(string? type, RywBindingKind expected)
+    public void ClassifyInput_BindingType_ReturnsRole(string? type, object expectedValue)
     {
+        var expected = (RywBindingKind)expectedValue;
         Assert.Equal(expected, FunctionBindings.ClassifyInput(type));
     }
 
@@ -24,8 +25,9 @@ public sealed class FunctionBindingsUnitTests
     [InlineData("serviceBus", RywBindingKind.Other)]
     [InlineData("queueTrigger", RywBindingKind.Other)]
     [InlineData("", RywBindingKind.Other)]
-    public void ClassifyOutput_BindingType_ReturnsRole(string? type, RywBindingKind expected)
+    public void ClassifyOutput_BindingType_ReturnsRole(string? type, object expectedValue)
     {
+        var expected = (RywBindingKind)expectedValue;
         Assert.Equal(expected, FunctionBindings.ClassifyOutput(type));
     }
 

@@ -1,7 +1,7 @@
-namespace ServerlessRyw.Functions.Mapping;
+namespace ServerlessRyw.Azure.Functions.Worker;
 
 /// <summary>What a Functions binding means for token travel.</summary>
-public enum RywBindingKind
+internal enum RywBindingKind
 {
     /// <summary>A binding the token does not travel on (blobs, tables, timers, ...): left untouched.</summary>
     Other = 0,

@@ -1,8 +1,8 @@
-namespace ServerlessRyw.Functions.Mapping;
+namespace ServerlessRyw.Azure.Functions.Worker;
 
 /// <summary>Keys under which the adapter keeps per-invocation state in <c>FunctionContext.Items</c>.</summary>
 /// <remarks>Prefixed so they never collide with the worker's or the user's own items.</remarks>
-public static class RywFunctionItemKeys
+internal static class RywFunctionItemKeys
 {
     /// <summary>The invocation's <see cref="RywSession"/>.</summary>
     public const string Session = "ServerlessRyw.Session";

@@ -1,7 +1,7 @@
-namespace ServerlessRyw.Functions.Mapping;
+namespace ServerlessRyw.Azure.Functions.Worker;
 
 /// <summary>How a queue-triggered function's message parameter is bound, which decides where its envelope comes off.</summary>
-public enum QueueParameterShape
+internal enum QueueParameterShape
 {
     /// <summary>
     /// Bound from the message text by the worker's converters (<see cref="string"/>, a POCO, <c>byte[]</c>, ...): the

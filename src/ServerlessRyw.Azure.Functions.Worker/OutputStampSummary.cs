@@ -1,7 +1,7 @@
-namespace ServerlessRyw.Functions.Mapping;
+namespace ServerlessRyw.Azure.Functions.Worker;
 
 /// <summary>What stamping an invocation's outputs did, for logs and counters.</summary>
-public readonly record struct OutputStampSummary
+internal readonly record struct OutputStampSummary
 {
     /// <summary>Queue messages that now carry the token.</summary>
     public int MessagesStamped { get; init; }

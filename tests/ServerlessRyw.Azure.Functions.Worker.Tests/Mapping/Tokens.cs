@@ -1,4 +1,4 @@
-namespace ServerlessRyw.Functions.Mapping.Tests;
+namespace ServerlessRyw.Azure.Functions.Worker.Tests.Mapping;
 
 internal static class Tokens
 {

@@ -1,7 +1,7 @@
 using System.Text;
 using ServerlessRyw.Propagation;
 
-namespace ServerlessRyw.Functions.Mapping.Tests;
+namespace ServerlessRyw.Azure.Functions.Worker.Tests.Mapping;
 
 public sealed class QueueMessageStamperUnitTests
 {

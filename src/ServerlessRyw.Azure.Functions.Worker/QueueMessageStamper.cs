@@ -2,7 +2,7 @@ using System.Collections;
 using System.Text;
 using ServerlessRyw.Propagation;
 
-namespace ServerlessRyw.Functions.Mapping;
+namespace ServerlessRyw.Azure.Functions.Worker;
 
 /// <summary>
 /// Wraps the value of a queue output binding in envelopes that carry the token, whatever shape the function gave it:
@@ -16,7 +16,7 @@ namespace ServerlessRyw.Functions.Mapping;
 /// <para>Nothing here throws for a message: one that cannot carry the token (over 64 KiB once wrapped, bytes that are not
 /// UTF-8, a POCO the serializer rejects) is sent unchanged and counted in the outcome, so no message is ever lost.</para>
 /// </remarks>
-public sealed class QueueMessageStamper
+internal sealed class QueueMessageStamper
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private readonly Func<object, string> _serialize;

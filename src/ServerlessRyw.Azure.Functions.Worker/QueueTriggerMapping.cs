@@ -1,10 +1,10 @@
 using System.Text;
 using ServerlessRyw.Propagation;
 
-namespace ServerlessRyw.Functions.Mapping;
+namespace ServerlessRyw.Azure.Functions.Worker;
 
 /// <summary>Decisions for the message of a queue-triggered invocation: where its text is, and what comes off it.</summary>
-public static class QueueTriggerMapping
+internal static class QueueTriggerMapping
 {
     /// <summary>The full name of <c>System.BinaryData</c>.</summary>
     public const string BinaryDataTypeName = "System.BinaryData";

@@ -1,8 +1,8 @@
-namespace ServerlessRyw.Functions.Mapping;
+namespace ServerlessRyw.Azure.Functions.Worker;
 
 /// <summary>Maps the binding type names of Functions metadata (<c>function.json</c> / worker indexing) to their role.</summary>
 /// <remarks>The names are the ones the Functions host and the worker SDK write; they are compared ignoring case, as the host does.</remarks>
-public static class FunctionBindings
+internal static class FunctionBindings
 {
     /// <summary>The binding type of an HTTP trigger.</summary>
     public const string HttpTriggerType = "httpTrigger";
