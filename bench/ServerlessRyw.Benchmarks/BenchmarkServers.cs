@@ -37,7 +37,7 @@ internal sealed class BenchmarkServers : IDisposable
         // probes until one replica covers it; after that it keeps to the replicas already known to).
         foreach (var node in Client.ReplicaNodes)
         {
-            if (ReplicationProbe.Parse(ReplicationProbe.SendAsync(node.Database).GetAwaiter().GetResult()) is { } state)
+            if (ReplicationProbe.ProbeAsync(node.Database, node.Script).GetAwaiter().GetResult() is { } state)
             {
                 node.Observe(state, Client.Policy.Time.GetTimestamp());
             }

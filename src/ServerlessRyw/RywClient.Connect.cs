@@ -68,12 +68,15 @@ public sealed partial class RywClient
 
     /// <summary>
     /// A replica that is down when the process starts must not stop it: reads go elsewhere until the connection
-    /// comes up, which StackExchange.Redis keeps retrying in the background.
+    /// comes up, which StackExchange.Redis keeps retrying in the background. And a read must not queue behind a
+    /// replica that is down (StackExchange.Redis 2.x's default backlog holds commands for up to its timeout): there
+    /// is always another server to read from, so commands to a disconnected replica fail at once.
     /// </summary>
     private static ConfigurationOptions ReplicaConfiguration(string configuration)
     {
         var parsed = ConfigurationOptions.Parse(configuration);
         parsed.AbortOnConnectFail = false;
+        parsed.BacklogPolicy = BacklogPolicy.FailFast;
         return parsed;
     }
 }

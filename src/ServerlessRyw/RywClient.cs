@@ -15,6 +15,7 @@ public sealed partial class RywClient : IDisposable
 {
     private readonly RedisNode[] _replicas;
     private readonly IConnectionMultiplexer[] _owned;
+    private readonly CoalescedProbe _primaryProbe;
     private int _nextReplica;
 
     /// <summary>Creates a client over connections the caller owns (and disposes).</summary>
@@ -57,6 +58,7 @@ public sealed partial class RywClient : IDisposable
         _owned = owned;
         Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("ServerlessRyw");
         Telemetry = new RywTelemetry(meterFactory);
+        _primaryProbe = new CoalescedProbe(SendPrimaryProbeAsync);
     }
 
     /// <summary>The meter name to subscribe to for the <c>ryw.*</c> instruments.</summary>
@@ -71,6 +73,13 @@ public sealed partial class RywClient : IDisposable
     internal RoutingPolicy Policy { get; }
 
     internal RedisNode PrimaryNode { get; }
+
+    /// <summary>
+    /// The primary connection: the one passed in, or the one <see cref="ConnectAsync"/> opened. Writes and fallback
+    /// reads use it; call <see cref="IConnectionMultiplexer.ConfigureAsync(TextWriter)"/> on it after a failover that
+    /// your own tooling performed (Sentinel-aware configurations follow the new primary by themselves).
+    /// </summary>
+    public IConnectionMultiplexer PrimaryConnection => PrimaryNode.Connection;
 
     internal ReadOnlySpan<RedisNode> ReplicaNodes => _replicas;
 
@@ -126,10 +135,56 @@ public sealed partial class RywClient : IDisposable
         for (var i = 0; i < count; i++)
         {
             var node = ReplicaAt(rotation, i);
-            if (node.KnownSince(now, Policy.KnownPositionLifetime, Policy.Time) is { } known && known.Covers(token) && node.IsConnected)
+            // A node that answered as a primary is not read as a replica: after a failover the promoted replica
+            // takes writes the toolkit does not capture through it.
+            if (node.KnownSince(now, Policy.KnownPositionLifetime, Policy.Time) is { IsPrimary: false } known && known.Covers(token) && node.IsConnected)
             {
                 return node;
             }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The primary's position from a probe sent after this call began (so it covers every write answered before
+    /// it), shared with every concurrent caller; bounded by <see cref="RywOptions.ReplicaTimeout"/>.
+    /// </summary>
+    /// <returns>The position, or <see langword="null"/> (counted and logged) when the primary did not answer in time.</returns>
+    internal async ValueTask<ReplicationState?> ProbePrimaryAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await Deadline.WaitAsync(_primaryProbe.NextAsync(), Policy.ReplicaTimeout, Policy.Time, cancellationToken).ConfigureAwait(false) is { } state)
+            {
+                return state;
+            }
+        }
+        catch (TimeoutException exception)
+        {
+            Telemetry.RecordProbeFailure(timedOut: true);
+            Log.ProbeFailed(Logger, PrimaryNode.Name, exception);
+            return null;
+        }
+
+        Telemetry.RecordProbeFailure();
+        return null;
+    }
+
+    private async Task<ReplicationState?> SendPrimaryProbeAsync()
+    {
+        var primary = PrimaryNode;
+        try
+        {
+            if (await ReplicationProbe.ProbeAsync(primary.Database, primary.Script).ConfigureAwait(false) is { } state)
+            {
+                primary.Observe(state, Policy.Time.GetTimestamp());
+                return state;
+            }
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            Log.ProbeFailed(Logger, primary.Name, exception);
         }
 
         return null;

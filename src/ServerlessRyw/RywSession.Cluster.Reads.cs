@@ -51,7 +51,7 @@ public sealed partial class RywSession
 
         if (shard.FindCoveringReplica(required, _client.Policy) is { } caughtUp)
         {
-            var attempt = await ReadOnReplicaAsync(caughtUp, key, read, probe: false, verify: true).ConfigureAwait(false);
+            var attempt = await ReadOnReplicaAsync(caughtUp, key, read, probe: false, verify: true, cluster.Script).ConfigureAwait(false);
             if (attempt.Status == ClusterReadStatus.Read)
             {
                 RoutedTo(RywReadOutcome.ReplicaHit, TimeSpan.Zero, 0, caughtUp.Name);
@@ -98,7 +98,7 @@ public sealed partial class RywSession
 
                 tried++;
                 probes++;
-                var attempt = await ReadOnReplicaAsync(replica, key, read, probe: true, verify: true).ConfigureAwait(false);
+                var attempt = await ReadOnReplicaAsync(replica, key, read, probe: true, verify: true, cluster.Script).ConfigureAwait(false);
                 if (attempt.State is not { } state)
                 {
                     if (attempt.Status == ClusterReadStatus.Redirected)
@@ -165,7 +165,7 @@ public sealed partial class RywSession
         var snapshot = await cluster.GetAsync(cancellationToken).ConfigureAwait(false);
         if (snapshot?.ForSlot(ClusterSlots.Of(key)) is { } shard && shard.NextReplica() is { } replica)
         {
-            var attempt = await ReadOnReplicaAsync(replica, key, read, probe: false, verify: false).ConfigureAwait(false);
+            var attempt = await ReadOnReplicaAsync(replica, key, read, probe: false, verify: false, cluster.Script).ConfigureAwait(false);
             if (attempt.Status == ClusterReadStatus.Read)
             {
                 RoutedTo(RywReadOutcome.Replica, TimeSpan.Zero, 0, replica.Name);
@@ -187,17 +187,19 @@ public sealed partial class RywSession
     }
 
     /// <summary>
-    /// One pipelined batch on one replica connection, in this order: <c>READONLY</c> (the connection is not in
-    /// cluster mode and may have reconnected), the offset probe when asked, the read, and <c>EXISTS key</c> when
-    /// asked. The server runs them in order, so the probe's position is one the read has reached; and a replica
-    /// that has the key after the read did not lose it to a slot migration before it.
+    /// One replica round trip: <c>READONLY</c> (the connection is not in cluster mode and may have reconnected), then
+    /// one <c>MULTI</c>/<c>EXEC</c> holding the offset probe when asked, the read, and <c>EXISTS key</c> when asked.
+    /// The transaction is one message the server runs as a unit in that order, so the probe's position is one the
+    /// read has reached, and a replica that has the key after the read did not lose it to a slot migration before it.
+    /// If <c>READONLY</c> ever reached the server after the transaction, the transaction's keys are refused with a
+    /// redirect: a primary read, never a stale one.
     /// </summary>
     private async Task<ClusterRead<T>> ReadOnReplicaAsync<T>(
-        RedisNode replica, RedisKey key, Func<IDatabaseAsync, CommandFlags, Task<T>> read, bool probe, bool verify)
+        RedisNode replica, RedisKey key, Func<IDatabaseAsync, CommandFlags, Task<T>> read, bool probe, bool verify, ProbeScript script)
     {
-        var batch = replica.Database.CreateBatch();
-        var readOnly = batch.ExecuteAsync("READONLY");
-        var probing = probe ? ClusterProbe.SendAsync(batch) : null;
+        var readOnly = replica.Database.ExecuteAsync("READONLY");
+        var batch = replica.Database.CreateTransaction();
+        var probing = probe ? ClusterProbe.SendAsync(batch, script) : null;
         Task<T> reading;
         try
         {
@@ -215,7 +217,7 @@ public sealed partial class RywSession
         }
 
         var exists = verify ? batch.KeyExistsAsync(key, ReplicaReadFlags) : null;
-        batch.Execute();
+        var executing = batch.ExecuteAsync();
 
         // One deadline for all of them: they travel together, so a hung replica costs one timeout.
         var policy = _client.Policy;
@@ -225,6 +227,7 @@ public sealed partial class RywSession
         try
         {
             await BoundedAsync(readOnly, Left()).ConfigureAwait(false);
+            await BoundedAsync(executing, Left()).ConfigureAwait(false);
             if (probing is not null)
             {
                 state = ClusterProbe.Parse(await BoundedAsync(probing, Left()).ConfigureAwait(false));
@@ -235,8 +238,13 @@ public sealed partial class RywSession
                 }
             }
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        catch (Exception exception) when (exception is RedisException or TimeoutException or OperationCanceledException)
         {
+            if (exception is RedisServerException refused)
+            {
+                script.FallBackIfRefused(refused);
+            }
+
             if (probing is not null)
             {
                 Log.ProbeFailed(_client.Logger, replica.Name, exception);
@@ -256,8 +264,9 @@ public sealed partial class RywSession
         {
             value = await BoundedAsync(reading, Left()).ConfigureAwait(false);
         }
-        catch (Exception exception) when (ClusterFailures.IsRedirect(exception) || RedisFailures.IsUnavailable(exception))
+        catch (Exception exception) when (ClusterFailures.IsRedirect(exception) || RedisFailures.IsUnavailable(exception) || exception is OperationCanceledException)
         {
+            // A transaction refused as a whole (EXECABORT) cancels its commands: the replica did not serve.
             Log.ReplicaReadFailed(_client.Logger, replica.Name, exception);
             return Abandon<T>(ClusterFailures.IsRedirect(exception) ? ClusterReadStatus.Redirected : ClusterReadStatus.Unavailable, state, null, exists);
         }
@@ -276,7 +285,7 @@ public sealed partial class RywSession
                     return new ClusterRead<T>(ClusterReadStatus.Missing, state, default, null);
                 }
             }
-            catch (Exception exception) when (exception is RedisException or TimeoutException)
+            catch (Exception exception) when (exception is RedisException or TimeoutException or OperationCanceledException)
             {
                 return new ClusterRead<T>(ClusterFailures.IsRedirect(exception) ? ClusterReadStatus.Redirected : ClusterReadStatus.Unavailable, state, default, null);
             }

@@ -16,17 +16,15 @@ public sealed partial class RywSession
     /// <returns><see langword="false"/> when a primary could not say (reads then go to the primaries).</returns>
     private async ValueTask<bool> EnsureClusterTokenReadyAsync(ClusterTopology cluster, CancellationToken cancellationToken)
     {
-        if (!Volatile.Read(ref _writePending) && !Volatile.Read(ref _needsPrimaryPosition))
+        if (!IsTokenPending)
         {
             return true;
         }
 
-        // Cleared before probing: whatever they stood for happened before the probes, which therefore cover it; a
-        // write announced meanwhile sets them again.
-        var wasPending = Volatile.Read(ref _writePending);
-        var neededPosition = Volatile.Read(ref _needsPrimaryPosition);
-        Volatile.Write(ref _writePending, false);
-        Volatile.Write(ref _needsPrimaryPosition, false);
+        // Read before the probes are sent: whatever they count happened before, so the probes cover it; a write
+        // announced meanwhile stays pending (see PendingGeneration).
+        var writes = _writes.Snapshot();
+        var unknown = _unknownWrites.Snapshot();
         var states = await cluster.GetAsync(cancellationToken).ConfigureAwait(false) is { } snapshot
             ? await cluster.ProbeAllPrimariesAsync(snapshot, cancellationToken).ConfigureAwait(false)
             : [null];
@@ -39,24 +37,15 @@ public sealed partial class RywSession
             }
         }
 
-        // Partial answers still move the token forward; the flags come back until every shard has answered.
+        // Partial answers still move the token forward; the requests stay pending until every shard has answered.
         MergeOwn(positions);
         if (Array.Exists(states, static s => s is null))
         {
-            if (wasPending)
-            {
-                Volatile.Write(ref _writePending, true);
-            }
-
-            if (neededPosition)
-            {
-                Volatile.Write(ref _needsPrimaryPosition, true);
-            }
-
             return false;
         }
 
-        if (wasPending)
+        _unknownWrites.SatisfyUpTo(unknown);
+        if (_writes.SatisfyUpTo(writes))
         {
             _client.Telemetry.RecordWrite();
         }

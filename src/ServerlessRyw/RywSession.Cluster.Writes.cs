@@ -24,43 +24,54 @@ public sealed partial class RywSession
         // Known shards let the capture tell whether the write landed where the topology says (no slot migration).
         var snapshot = await cluster.GetAsync(cancellationToken).ConfigureAwait(false);
 
-        // The probe names the written key, so the cluster routes it like the write: to the same primary, and through
-        // the same MOVED or ASK redirect during a slot migration. It runs after the write on that primary.
-        var batch = cluster.Database.CreateBatch();
-        var writing = write(batch);
-        var probing = ClusterProbe.SendAsync(batch, key);
-        batch.Execute();
-
-        ClusterNodeState? state = null;
-        Exception? probeError = null;
+        // The capture is sent after the write was answered (ordering by construction, see WriteAsync). It names the
+        // written key, so the cluster routes it like the write: to the same primary, through the same MOVED or ASK
+        // redirect during a slot migration.
         try
         {
-            state = ClusterProbe.Parse(await probing.ConfigureAwait(false));
-        }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
-        {
-            probeError = exception;
-        }
-
-        try
-        {
-            return await AwaitBatchedDelegateAsync(writing, cancellationToken).ConfigureAwait(false);
+            return await write(cluster.Database).ConfigureAwait(false);
         }
         finally
         {
-            CaptureClusterWrite(cluster, snapshot, key, state, probeError);
+            // Even a failed write may have applied some of its commands: capture the position regardless.
+            var writes = NextWriteGeneration();
+            ClusterNodeState? state = null;
+            Exception? probeError = null;
+            try
+            {
+                state = ClusterProbe.Parse(await Deadline.WaitAsync(
+                    ClusterProbe.SendAsync(cluster.Database, cluster.Script, key), policy.ReplicaTimeout, policy.Time, CancellationToken.None).ConfigureAwait(false));
+            }
+            catch (Exception exception) when (exception is RedisException or TimeoutException)
+            {
+                probeError = exception;
+            }
+
+            CaptureClusterWrite(cluster, snapshot, key, state, probeError, writes);
         }
     }
 
-    private void CaptureClusterWrite(ClusterTopology cluster, ClusterSnapshot? snapshot, RedisKey key, ClusterNodeState? state, Exception? probeError)
+    /// <summary>Announces a write and returns its generation, for a capture that covers exactly it.</summary>
+    private long NextWriteGeneration()
+    {
+        _writes.Request();
+        return _writes.Snapshot();
+    }
+
+    private void CaptureClusterWrite(ClusterTopology cluster, ClusterSnapshot? snapshot, RedisKey key, ClusterNodeState? state, Exception? probeError, long writes)
     {
         if (state is null || !state.Replication.IsPrimary)
         {
-            // The next read or export captures every primary's position instead.
-            _client.Telemetry.RecordProbeFailure();
+            // The write stays pending: the next read or export captures every primary's position instead.
+            _client.Telemetry.RecordProbeFailure(probeError is TimeoutException);
             Log.CaptureFailed(_client.Logger, probeError ?? new InvalidOperationException("The probe reply was not understood."));
-            Volatile.Write(ref _writePending, true);
             return;
+        }
+
+        // Only this write is covered: another one announced concurrently may have gone to another shard.
+        if (_writes.Snapshot() == writes)
+        {
+            _writes.SatisfyUpTo(writes);
         }
 
         _client.Telemetry.RecordWrite();
@@ -79,6 +90,6 @@ public sealed partial class RywSession
         // has the key and the read is confirmed on the primary.
         Log.ClusterWriteElsewhere(_client.Logger, slot, state.NodeId);
         cluster.RequestRefresh(slot);
-        Volatile.Write(ref _needsPrimaryPosition, true);
+        _unknownWrites.Request();
     }
 }

@@ -93,22 +93,19 @@ public sealed partial class RywSession
     }
 
     /// <summary>
-    /// A write without a key: the batch runs through the multiplexer's own routing, then every shard's primary is
-    /// probed (one round trip, in parallel), because any of them may have taken part of it.
+    /// A write without a key: it runs through the multiplexer's own routing, then every shard's primary is probed
+    /// (one round trip, in parallel), because any of them may have taken part of it.
     /// </summary>
     private async Task<T> WriteClusterKeylessAsync<T>(ClusterTopology cluster, Func<IDatabaseAsync, Task<T>> write, CancellationToken cancellationToken)
     {
-        var batch = cluster.Database.CreateBatch();
-        var writing = write(batch);
-        batch.Execute();
         try
         {
-            return await AwaitBatchedDelegateAsync(writing, cancellationToken).ConfigureAwait(false);
+            return await write(cluster.Database).ConfigureAwait(false);
         }
         finally
         {
-            // Even a failed write may have applied some commands.
-            Volatile.Write(ref _writePending, true);
+            // Even a failed write may have applied some commands; the probes go after it was answered.
+            MarkWritten();
             await EnsureClusterTokenReadyAsync(cluster, CancellationToken.None).ConfigureAwait(false);
         }
     }

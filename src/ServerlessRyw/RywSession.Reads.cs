@@ -127,7 +127,7 @@ public sealed partial class RywSession
                     token = corrected;
                 }
 
-                if (attempt.State is { } state && state.Covers(token))
+                if (attempt.State is { IsPrimary: false } state && state.Covers(token))
                 {
                     var outcome = slept ? RywReadOutcome.WaitedHit : RywReadOutcome.ProbedHit;
                     Routed(outcome, slept ? policy.Time.GetElapsedTime(started) : TimeSpan.Zero, probes, replica);
@@ -152,46 +152,76 @@ public sealed partial class RywSession
     }
 
     /// <summary>
-    /// Sends the probe and then the read on the same connection, so they travel in one round trip and the read
-    /// sees at least what the probe reports (a replica applies replication between client commands, in order).
+    /// The probe and the read in one <c>MULTI</c>/<c>EXEC</c> on the replica: one message, one round trip, and one
+    /// unit the server runs in that order, so the read sees at least what the probe reports (a replica applies
+    /// replication between client commands, never inside a transaction). Ordering holds by construction: a plain
+    /// pipeline may reach the server read-first while StackExchange.Redis considers the connection unsteady.
     /// </summary>
     private async Task<ProbedRead<T>> ProbeAndReadAsync<T>(RedisNode replica, Func<IDatabaseAsync, Task<T>> read)
     {
-        var probing = ReplicationProbe.SendAsync(replica.Database);
+        var policy = _client.Policy;
+        var sent = policy.Time.GetTimestamp();
+        var transaction = replica.Database.CreateTransaction();
+        var probing = ReplicationProbe.SendAsync(transaction, replica.Script);
         Task<T> reading;
         try
         {
-            reading = read(replica.Database);
+            reading = read(transaction);
         }
         catch
         {
-            ObserveLater(probing);
+            Deadline.ObserveLater(probing);
             throw;
         }
 
-        // One deadline for both: they travel together, so a hung replica costs one timeout, not two.
-        var deadline = _client.Policy.Time.GetTimestamp();
         ReplicationState? state = null;
         try
         {
-            state = ReplicationProbe.Parse(await BoundedAsync(probing).ConfigureAwait(false));
+            // One deadline for the whole unit: a hung replica costs one timeout, not two.
+            await Deadline.WaitAsync(transaction.ExecuteAsync(), policy.ReplicaTimeout, policy.Time).ConfigureAwait(false);
+            state = ReplicationProbe.Parse(await probing.ConfigureAwait(false));
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        catch (Exception exception) when (exception is RedisException or TimeoutException or OperationCanceledException)
         {
+            // OperationCanceledException: a transaction refused as a whole (EXECABORT) cancels its commands.
+            if (exception is RedisServerException refused)
+            {
+                replica.Script.FallBackIfRefused(refused);
+            }
+
             Log.ProbeFailed(_client.Logger, replica.Name, exception);
         }
 
         if (state is null)
         {
             _client.Telemetry.RecordProbeFailure();
-            ObserveLater(reading);
+            Deadline.ObserveLater(probing);
+            Deadline.ObserveLater(reading);
             return default;
         }
 
-        replica.Observe(state, _client.Policy.Time.GetTimestamp());
+        replica.Observe(state, policy.Time.GetTimestamp());
+        if (!reading.IsCompleted)
+        {
+            try
+            {
+                await Deadline.WaitAsync(reading, RoutingPolicy.ReadDelegateGrace, policy.Time).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // The delegate awaited a command and then issued another into the executed transaction. The probe's
+                // answer is in, so a read sent now runs after it on this replica: run the delegate again on its own.
+                reading = read(replica.Database);
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                // Its own error: observed below.
+            }
+        }
+
         try
         {
-            var left = _client.Policy.ReplicaTimeout - _client.Policy.Time.GetElapsedTime(deadline);
+            var left = policy.ReplicaTimeout - policy.Time.GetElapsedTime(sent);
             return new ProbedRead<T>(state, await BoundedAsync(reading, left).ConfigureAwait(false), null);
         }
         catch (Exception exception) when (!RedisFailures.IsUnavailable(exception))
@@ -294,9 +324,7 @@ public sealed partial class RywSession
         return Task.FromException<TResult>(new TimeoutException("The replica did not answer in time."));
     }
 
-    /// <summary>A replica answer we stopped waiting for still completes some day; its error must not go unobserved.</summary>
-    private static void ObserveLater(Task task) =>
-        _ = task.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+    private static void ObserveLater(Task task) => Deadline.ObserveLater(task);
 
     private readonly struct ProbedRead<T>(ReplicationState? state, T? value, ExceptionDispatchInfo? error)
     {

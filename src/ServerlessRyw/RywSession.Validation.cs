@@ -6,9 +6,14 @@ namespace ServerlessRyw;
 public sealed partial class RywSession
 {
     /// <summary>Captures pending writes and resolves unreadable tokens; <see langword="false"/> when the primary could not say.</summary>
+    /// <remarks>
+    /// The capture is a primary probe sent after this call began, so after every write this session saw answered:
+    /// its offset covers them (ordering by construction; a probe pipelined with the write could overtake it on a
+    /// connection StackExchange.Redis does not consider steady yet). Concurrent sessions share one probe.
+    /// </remarks>
     private async ValueTask<bool> EnsureTokenReadyAsync(CancellationToken cancellationToken)
     {
-        if (!Volatile.Read(ref _writePending) && !Volatile.Read(ref _needsPrimaryPosition))
+        if (!IsTokenPending)
         {
             return true;
         }
@@ -18,44 +23,32 @@ public sealed partial class RywSession
             return await EnsureClusterTokenReadyAsync(cluster, cancellationToken).ConfigureAwait(false); // every shard's primary
         }
 
-        // Both cases are answered by the primary's position now: it covers every write already acknowledged.
-        var wasPending = Volatile.Read(ref _writePending);
-        var state = await ProbePrimaryAsync(cancellationToken).ConfigureAwait(false);
-        if (state is null)
+        // Read before the probe is requested: what they count happened before it was sent, so its answer covers them.
+        var writes = _writes.Snapshot();
+        var unknown = _unknownWrites.Snapshot();
+        if (await _client.ProbePrimaryAsync(cancellationToken).ConfigureAwait(false) is not { } state)
         {
+            Log.CaptureFailed(_client.Logger, new TimeoutException("The primary did not answer the capture probe in time."));
             return false;
         }
 
-        if (wasPending)
+        var position = RywToken.FromPosition(new ReplicationPosition(state.ReplicationId, state.Offset));
+        lock (_gate)
+        {
+            _token = _token.Merge(position);
+            if (_unknownWrites.SatisfyUpTo(unknown) && !_unknownWrites.IsPending && _token.IsOverflowed)
+            {
+                // The primary's position now covers whatever the incomplete token stood for.
+                _token = _token.WithPositions(_token.Positions.ToArray(), overflowed: false);
+            }
+        }
+
+        if (_writes.SatisfyUpTo(writes))
         {
             _client.Telemetry.RecordWrite();
         }
 
-        Volatile.Write(ref _writePending, false);
-        Volatile.Write(ref _needsPrimaryPosition, false);
-        MergeOwn(RywToken.FromPosition(new ReplicationPosition(state.ReplicationId, state.Offset)));
         return true;
-    }
-
-    private async ValueTask<ReplicationState?> ProbePrimaryAsync(CancellationToken cancellationToken)
-    {
-        var primary = _client.PrimaryNode;
-        try
-        {
-            var reply = await ReplicationProbe.SendAsync(primary.Database).WaitAsync(cancellationToken).ConfigureAwait(false);
-            if (ReplicationProbe.Parse(reply) is { } state)
-            {
-                primary.Observe(state, _client.Policy.Time.GetTimestamp());
-                return state;
-            }
-        }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
-        {
-            Log.ProbeFailed(_client.Logger, primary.Name, exception);
-        }
-
-        _client.Telemetry.RecordProbeFailure();
-        return null;
     }
 
     /// <summary>
@@ -76,7 +69,7 @@ public sealed partial class RywSession
         var confirmedNow = false;
         if (primary is null || !IsExplainedBy(token, primary))
         {
-            primary = await ProbePrimaryAsync(cancellationToken).ConfigureAwait(false);
+            primary = await _client.ProbePrimaryAsync(cancellationToken).ConfigureAwait(false);
             if (primary is null)
             {
                 return null;

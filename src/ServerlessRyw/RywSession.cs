@@ -21,11 +21,11 @@ public sealed partial class RywSession
     // Positions that arrived from outside and have not been checked against the primary yet.
     private bool _untrusted;
 
-    // A write made through Primary and announced with MarkWritten: its position is not captured yet.
-    private bool _writePending;
+    // Writes (WriteAsync, or through Primary and announced with MarkWritten) whose position is not captured yet.
+    private PendingGeneration _writes;
 
     // An unreadable token arrived: the caller wrote something we cannot name, so require the primary's position.
-    private bool _needsPrimaryPosition;
+    private PendingGeneration _unknownWrites;
 
     internal RywSession(RywClient client) => _client = client;
 
@@ -43,7 +43,7 @@ public sealed partial class RywSession
     }
 
     /// <summary>Whether a write announced with <see cref="MarkWritten"/> has not been captured in the token yet.</summary>
-    public bool HasPendingWrite => Volatile.Read(ref _writePending);
+    public bool HasPendingWrite => _writes.IsPending;
 
     /// <summary>The primary, for commands the routed methods do not cover (transactions, scripts, pub/sub).</summary>
     /// <remarks>After writing through it, call <see cref="MarkWritten"/> so later reads and exports include the write.</remarks>
@@ -99,6 +99,12 @@ public sealed partial class RywSession
         }
 
         token = token.WithWriteTimeAtMost(now);
+        if (token.IsOverflowed && _client.Cluster is null)
+        {
+            // The sender could not name its last write (its capture timed out): only the primary's position covers it.
+            RequireCurrentPosition();
+        }
+
         lock (_gate)
         {
             _token = _token.Merge(token);
@@ -119,10 +125,16 @@ public sealed partial class RywSession
     /// <summary>Announces a write made through <see cref="Primary"/>: the next routed read or export captures it.</summary>
     public void MarkWritten()
     {
-        Volatile.Write(ref _writePending, true);
-        if (_client.Policy.Mode == RywMode.Window)
+        switch (_client.Policy.Mode)
         {
-            MergeOwn(RywToken.FromWriteTime(_client.Policy.Time.GetUtcNow()));
+            case RywMode.Token:
+                _writes.Request();
+                break;
+            case RywMode.Window:
+                MergeOwn(RywToken.FromWriteTime(_client.Policy.Time.GetUtcNow()));
+                break;
+            default:
+                break;
         }
     }
 
@@ -132,14 +144,16 @@ public sealed partial class RywSession
     /// </summary>
     /// <param name="cancellationToken">Stops waiting for a pending capture.</param>
     /// <returns>The newest token; empty when the session has neither read one nor written.</returns>
+    /// <remarks>
+    /// A pending capture waits at most <see cref="RywOptions.ReplicaTimeout"/> for the primary. When the primary does
+    /// not answer in time (counted as a probe failure), the token is sent marked incomplete
+    /// (<see cref="RywToken.IsOverflowed"/>): whoever continues from it requires the primary's current position, and
+    /// so does this session's next read.
+    /// </remarks>
     public async ValueTask<RywToken> GetTokenAsync(CancellationToken cancellationToken = default)
     {
-        if (_client.Policy.Mode == RywMode.Token && (Volatile.Read(ref _writePending) || Volatile.Read(ref _needsPrimaryPosition)))
-        {
-            await EnsureTokenReadyAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        var token = Token;
+        var complete = _client.Policy.Mode != RywMode.Token || !IsTokenPending || await EnsureTokenReadyAsync(cancellationToken).ConfigureAwait(false);
+        var token = complete ? Token : Token.AsIncomplete(_client.Policy.Time.GetUtcNow());
         return _client.Policy.Signer is { } signer && !token.IsSigned ? signer.Sign(token) : token;
     }
 
@@ -151,6 +165,9 @@ public sealed partial class RywSession
     /// <returns>The token text; empty when there is nothing to carry.</returns>
     public async ValueTask<string> ExportAsync(CancellationToken cancellationToken = default) =>
         (await GetTokenAsync(cancellationToken).ConfigureAwait(false)).ToString();
+
+    /// <summary>Whether a write or an unreadable token waits for the primary's current position.</summary>
+    private bool IsTokenPending => _writes.IsPending || _unknownWrites.IsPending;
 
     private void Reject(RywTokenStatus status)
     {
@@ -172,7 +189,7 @@ public sealed partial class RywSession
         switch (_client.Policy.Mode)
         {
             case RywMode.Token:
-                Volatile.Write(ref _needsPrimaryPosition, true);
+                _unknownWrites.Request();
                 break;
             case RywMode.Window:
                 MergeOwn(RywToken.FromWriteTime(_client.Policy.Time.GetUtcNow()));

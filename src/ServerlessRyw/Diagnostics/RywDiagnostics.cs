@@ -28,7 +28,7 @@ public static class RywDiagnostics
         IDatabaseAsync database, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(database);
-        var reply = await ReplicationProbe.SendAsync(database).WaitAsync(cancellationToken).ConfigureAwait(false);
-        return ReplicationProbe.Parse(reply) is { } state ? new RywReplicationStatus(state) : null;
+        var state = await ReplicationProbe.ProbeAsync(database, ProbeScript.ForReplication()).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return state is null ? null : new RywReplicationStatus(state);
     }
 }

@@ -13,7 +13,11 @@ internal static class ClusterProbe
 {
     // Raw texts, parsed here: string matching in Lua costs the server several times more than returning the text
     // (see ReplicationProbe), and a replica's CPU is what read offload is for.
-    internal const string Script = "return { redis.call('INFO', 'replication'), redis.call('CLUSTER', 'MYID'), redis.call('CLUSTER', 'INFO') }";
+    // Flagged no-writes and sent as plain EVAL for the reasons given on ReplicationProbe.
+    internal const string Script = "#!lua flags=no-writes\n" + LegacyScript;
+
+    /// <summary>The same script for servers before Redis 7 (see <see cref="ProbeScript"/>).</summary>
+    internal const string LegacyScript = "return { redis.call('INFO', 'replication'), redis.call('CLUSTER', 'MYID'), redis.call('CLUSTER', 'INFO') }";
 
     /// <summary>The whole topology as one node sees it (parsed by <see cref="ClusterNodesParser"/>), and its <c>CLUSTER INFO</c> (epoch).</summary>
     internal const string NodesScript = "return { redis.call('CLUSTER', 'NODES'), redis.call('CLUSTER', 'INFO') }";
@@ -22,8 +26,8 @@ internal static class ClusterProbe
     /// Sends the probe on <paramref name="database"/>. With <paramref name="key"/>, the cluster routes it like a
     /// command on that key (to the primary of its slot, following redirects as the write it follows did).
     /// </summary>
-    public static Task<RedisResult> SendAsync(IDatabaseAsync database, RedisKey? key = null, CommandFlags flags = CommandFlags.None) =>
-        database.ScriptEvaluateAsync(Script, key is { } k ? [k] : null, null, flags);
+    public static Task<RedisResult> SendAsync(IDatabaseAsync database, ProbeScript script, RedisKey? key = null) =>
+        database.ScriptEvaluateAsync(script.Source, key is { } k ? [k] : null, null, CommandFlags.NoScriptCache);
 
     /// <summary>
     /// Sends the probe towards the primary serving <paramref name="key"/>'s slot as a generic command with default
@@ -32,8 +36,8 @@ internal static class ClusterProbe
     /// that was just demoted. A generic command goes out, meets the demoted node's <c>MOVED</c> and follows it to the
     /// new primary, which also repairs the multiplexer's slot map. Callers check which node answered.
     /// </summary>
-    public static Task<RedisResult> SendToPrimaryAsync(IDatabaseAsync database, RedisKey key) =>
-        database.ExecuteAsync("EVAL", new object[] { Script, 1, key }, CommandFlags.None);
+    public static Task<RedisResult> SendToPrimaryAsync(IDatabaseAsync database, ProbeScript script, RedisKey key) =>
+        database.ExecuteAsync("EVAL", new object[] { script.Source, 1, key }, CommandFlags.None);
 
     /// <summary>Asks the node serving <paramref name="key"/>'s slot (any node when null) for <c>CLUSTER NODES</c>; see <see cref="SendToPrimaryAsync"/>.</summary>
     public static Task<RedisResult> SendNodesAsync(IDatabaseAsync database, RedisKey? key) =>

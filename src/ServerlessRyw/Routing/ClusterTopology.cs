@@ -55,6 +55,9 @@ internal sealed class ClusterTopology : IDisposable
     /// <summary>The application's cluster connection: writes, primary probes and primary reads.</summary>
     public IDatabase Database { get; }
 
+    /// <summary>Which probe script the cluster's nodes understand (they run one Redis version in practice).</summary>
+    public ProbeScript Script { get; } = new(ClusterProbe.Script, ClusterProbe.LegacyScript);
+
     public ClusterSnapshot? Current => Volatile.Read(ref _current);
 
     /// <summary>The current snapshot (refreshing it in the background when old), loading the first one if needed.</summary>
@@ -112,11 +115,24 @@ internal sealed class ClusterTopology : IDisposable
         }
     }
 
+    private async Task<RedisResult> SendToPrimaryAsync(ClusterShard shard)
+    {
+        try
+        {
+            return await ClusterProbe.SendToPrimaryAsync(Database, Script, shard.RoutingKey).ConfigureAwait(false);
+        }
+        catch (RedisServerException exception) when (Script.FallBackIfRefused(exception))
+        {
+            return await ClusterProbe.SendToPrimaryAsync(Database, Script, shard.RoutingKey).ConfigureAwait(false);
+        }
+    }
+
     private async Task<ClusterNodeState?> ProbePrimaryAsync(ClusterShard shard, ClusterSnapshot? snapshot, CancellationToken cancellationToken)
     {
         try
         {
-            var reply = await ClusterProbe.SendToPrimaryAsync(Database, shard.RoutingKey).WaitAsync(cancellationToken).ConfigureAwait(false);
+            // Bounded like every call the toolkit makes: a paused or unreachable primary must not hold a read or an export.
+            var reply = await Deadline.WaitAsync(SendToPrimaryAsync(shard), _policy.ReplicaTimeout, _policy.Time, cancellationToken).ConfigureAwait(false);
             if (ClusterProbe.Parse(reply) is { } state)
             {
                 if (state.NodeId != shard.PrimaryId || !state.Replication.IsPrimary)
@@ -224,7 +240,9 @@ internal sealed class ClusterTopology : IDisposable
         try
         {
             var key = hint is { } slot ? ClusterSlots.KeyFor(s => s == slot) : null;
-            var reply = (RedisResult[]?)await ClusterProbe.SendNodesAsync(Database, key).ConfigureAwait(false);
+            // CLUSTER NODES text is larger than a probe's; a topology load may take a few probe deadlines.
+            var reply = (RedisResult[]?)await Deadline.WaitAsync(ClusterProbe.SendNodesAsync(Database, key), _policy.ReplicaTimeout * 4, _policy.Time)
+                .ConfigureAwait(false);
             text = reply is { Length: >= 2 } ? (string?)reply[0] : null;
             epoch = reply is { Length: >= 2 } ? ClusterProbe.ParseEpoch((string?)reply[1]) : 0;
         }

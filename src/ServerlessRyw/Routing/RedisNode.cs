@@ -25,6 +25,9 @@ internal sealed class RedisNode
 
     public string Name { get; }
 
+    /// <summary>Which probe script this server understands.</summary>
+    public ProbeScript Script { get; } = ProbeScript.ForReplication();
+
     public bool IsConnected => Connection.IsConnected;
 
     /// <summary>The newest position seen; it never goes backwards within a history.</summary>

@@ -4,21 +4,56 @@ using StackExchange.Redis;
 namespace ServerlessRyw.Routing;
 
 /// <summary>
-/// Asks a server for its replication position without admin mode: <c>ROLE</c> is refused inside scripts and
-/// StackExchange.Redis 1.x treats <c>INFO</c> as an admin command, but a script may call <c>INFO</c>. Sent on the
-/// same connection as a read or write, it is ordered with it, which is what makes the answer meaningful.
+/// Asks a server for its replication position without admin mode: <c>ROLE</c> is refused inside scripts, but a
+/// script may call <c>INFO</c>.
 /// </summary>
+/// <remarks>
+/// <para>Two properties make the answer usable, and both hold by construction, not by luck:</para>
+/// <list type="bullet">
+/// <item>It never waits behind a write pause. The script is declared <c>#!lua flags=no-writes</c> (Redis 7+), so
+/// <c>CLIENT PAUSE … WRITE</c> (which Redis applies itself during <c>FAILOVER</c> and a lagging <c>SHUTDOWN</c>) does
+/// not hold it. Older servers refuse the shebang; <see cref="ProbeScript"/> then falls back to the plain script for
+/// that server, which a write pause does hold (a deadline still bounds it).</item>
+/// <item>It is never re-sent behind the caller's back. It goes as a plain <c>EVAL</c> of the source
+/// (<see cref="CommandFlags.NoScriptCache"/>): with <c>EVALSHA</c>, StackExchange.Redis answers <c>NOSCRIPT</c>
+/// (after <c>SCRIPT FLUSH</c>, a restart, a full resync) by sending the script again, after whatever was queued
+/// behind it, and inside a batch that was already sent the retry never completes.</item>
+/// </list>
+/// <para>Ordering against a read or a write is the caller's job: see <c>RywSession</c> (a probe and a replica read go
+/// in one <c>MULTI</c>/<c>EXEC</c>; a capture is sent only after the write was answered).</para>
+/// </remarks>
 internal static class ReplicationProbe
 {
     // The raw INFO text, parsed here: matching fields in Lua cost the server ~20 us a probe, returning the text ~5 us,
     // and the replica's CPU is what read offload is for.
-    internal const string Script = "return redis.call('INFO', 'replication')";
+    internal const string Script = "#!lua flags=no-writes\nreturn redis.call('INFO', 'replication')";
+
+    /// <summary>The same script for servers before Redis 7, which do not know script flags.</summary>
+    internal const string LegacyScript = "return redis.call('INFO', 'replication')";
 
     // Redis reports a zero id when a server has no previous history.
     private const string NoReplicationId = "0000000000000000000000000000000000000000";
 
-    public static Task<RedisResult> SendAsync(IDatabaseAsync database) =>
-        database.ScriptEvaluateAsync(Script, null, null, CommandFlags.None);
+    /// <summary>Sends the probe that <paramref name="script"/> says this server understands.</summary>
+    public static Task<RedisResult> SendAsync(IDatabaseAsync database, ProbeScript script) =>
+        database.ScriptEvaluateAsync(script.Source, null, null, CommandFlags.NoScriptCache);
+
+    /// <summary>
+    /// Probes <paramref name="database"/> on its own (not ordered with any other command), switching to the legacy
+    /// script once if the server refuses the flagged one.
+    /// </summary>
+    /// <returns>The position; <see langword="null"/> when the reply is not one.</returns>
+    public static async Task<ReplicationState?> ProbeAsync(IDatabaseAsync database, ProbeScript script)
+    {
+        try
+        {
+            return Parse(await SendAsync(database, script).ConfigureAwait(false));
+        }
+        catch (RedisServerException exception) when (script.FallBackIfRefused(exception))
+        {
+            return Parse(await SendAsync(database, script).ConfigureAwait(false));
+        }
+    }
 
     /// <summary>Reads a probe reply; <see langword="null"/> when it is not one (a proxy or an old server).</summary>
     public static ReplicationState? Parse(RedisResult result)
@@ -29,16 +64,7 @@ internal static class ReplicationProbe
         }
         catch (InvalidCastException)
         {
-            // Not a single string: something between us and Redis answered, or a script that returns fields.
-        }
-
-        try
-        {
-            var fields = (RedisResult[]?)result;
-            return fields is null ? null : Parse(Array.ConvertAll(fields, static f => (string?)f));
-        }
-        catch (InvalidCastException)
-        {
+            // Not a single string: something between us and Redis answered.
             return null;
         }
     }

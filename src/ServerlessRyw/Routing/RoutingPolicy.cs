@@ -29,8 +29,9 @@ internal sealed class RoutingPolicy(RywOptions options)
     public static TimeSpan MaxClockSkew { get; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// How long a write delegate may take to finish once the batch it issued has been answered. Longer means it
-    /// awaited one command before issuing the next, which a pipelined batch cannot send.
+    /// How long a read delegate may take to finish once the transaction it issued its commands into was answered.
+    /// Longer means it awaited one command before issuing the next, which an executed transaction never sends: the
+    /// read is then run again on its own, after the probe (still correct, one more round trip).
     /// </summary>
-    public static TimeSpan WriteDelegateGrace { get; } = TimeSpan.FromSeconds(5);
+    public static TimeSpan ReadDelegateGrace { get; } = TimeSpan.FromMilliseconds(20);
 }

@@ -104,10 +104,11 @@ internal sealed class RywTelemetry : IDisposable
         _overflows.Add(1);
     }
 
-    public void RecordProbeFailure()
+    /// <summary>Counts a probe that failed; <paramref name="timedOut"/> when it hit the toolkit's deadline (tag <c>ryw.reason</c>).</summary>
+    public void RecordProbeFailure(bool timedOut = false)
     {
         Interlocked.Increment(ref _probeFailureCount);
-        _probeFailures.Add(1);
+        _probeFailures.Add(1, new KeyValuePair<string, object?>("ryw.reason", timedOut ? "timeout" : "error"));
     }
 
     public void Dispose()

@@ -133,7 +133,7 @@ public readonly partial struct RywToken
             return RywTokenStatus.Malformed;
         }
 
-        // The overflow mark qualifies positions; alone (a write time only) it means nothing and is dropped.
+        // The mark with a write time only says "a write nobody could name": the reader requires the primary's position.
         positions?.Sort(static (a, b) => string.CompareOrdinal(a.ReplicationId, b.ReplicationId));
         token = new RywToken(positions?.ToArray(), lastWrite, overflowed: overflowed);
         return RywTokenStatus.Valid;

@@ -10,9 +10,10 @@ namespace ServerlessRyw;
 /// <para>Text form (version 1): <c>1[.w&lt;unix-ms&gt;][.&lt;replid&gt;:&lt;offset&gt;]*[.o]</c>, for example
 /// <c>1.w1763780000000.8c3f0e…:4242</c>. It is printable ASCII, safe in HTTP headers, cookies, W3C baggage
 /// values and JSON, and never longer than <see cref="MaxLength"/>.</para>
-/// <para>The <c>.o</c> segment (<see cref="IsOverflowed"/>) says positions were dropped to stay within
-/// <see cref="MaxPositions"/>: with Redis Cluster (one position per shard written) a reader must then treat a shard
-/// without a position as unknown and require that shard primary's current position. Tokens without it read exactly
+/// <para>The <c>.o</c> segment (<see cref="IsOverflowed"/>) says the token does not name every write it stands for:
+/// positions were dropped to stay within <see cref="MaxPositions"/>, or the sender's capture of its last write timed
+/// out. A reader then requires the primary's current position (with Redis Cluster: of every shard the token has no
+/// position for). Tokens without it read exactly
 /// as before; a release that predates it reads a token with it as malformed, which is also safe (it then requires
 /// the primary's current position).</para>
 /// </remarks>
@@ -42,7 +43,7 @@ public readonly partial struct RywToken : IEquatable<RywToken>
         _positions = positions is { Length: 0 } ? null : positions;
         _lastWriteUnixMs = lastWriteUnixMs;
         _signature = _positions is null && lastWriteUnixMs == 0 ? null : signature;
-        _overflowed = overflowed && _positions is not null;
+        _overflowed = overflowed && (_positions is not null || lastWriteUnixMs != 0);
     }
 
     /// <summary>The empty token (same as <see langword="default"/>).</summary>
@@ -52,9 +53,10 @@ public readonly partial struct RywToken : IEquatable<RywToken>
     public bool IsEmpty => _positions is null && _lastWriteUnixMs == 0;
 
     /// <summary>
-    /// Whether positions were dropped because more than <see cref="MaxPositions"/> histories were merged: a history
-    /// (with Redis Cluster, a shard) without a position may then have been written, so a cluster read requires the
-    /// current position of a shard the token has no position for.
+    /// Whether the token does not name every write it stands for: more than <see cref="MaxPositions"/> histories
+    /// were merged (with Redis Cluster a shard without a position may have been written), or the sender's capture of
+    /// a write did not answer in time. A read under it requires the primary's current position (with Redis Cluster,
+    /// of every shard the token has no position for).
     /// </summary>
     public bool IsOverflowed => _overflowed;
 
@@ -158,6 +160,13 @@ public readonly partial struct RywToken : IEquatable<RywToken>
     /// given: for a caller that has just required the current position of every history a dropped position could name.
     /// </summary>
     internal RywToken WithPositions(ReplicationPosition[]? positions, bool overflowed) => new(positions, _lastWriteUnixMs, overflowed: overflowed);
+
+    /// <summary>
+    /// This token marked as not naming its sender's last write (see <see cref="IsOverflowed"/>), with a write time of
+    /// at least <paramref name="writtenBy"/> so the mark survives even when no position is known yet.
+    /// </summary>
+    internal RywToken AsIncomplete(DateTimeOffset writtenBy) =>
+        new(_positions, Math.Max(_lastWriteUnixMs, ToUnixMs(writtenBy)), overflowed: true);
 
     /// <summary>The same content with <paramref name="signature"/> attached (or none).</summary>
     internal RywToken WithSignature(string? signature) => new(_positions, _lastWriteUnixMs, signature, _overflowed);
