@@ -6,8 +6,10 @@ namespace ServerlessRyw;
 public sealed partial class RywSession
 {
     /// <summary>
-    /// Writes through the primary; the session's token then covers the write. The position is captured by the next
-    /// routed read or token export, with one primary probe that every session of the process waiting for one shares.
+    /// Writes through the primary, then captures the token: when it returns, <see cref="Token"/> covers the write.
+    /// The capture is one primary probe sent after the write was answered, shared by every session of the process
+    /// capturing at the same time, and bounded by <see cref="RywOptions.ReplicaTimeout"/>; if the primary does not
+    /// answer in time the write stays pending (<see cref="HasPendingWrite"/>) and the next read or export captures it.
     /// </summary>
     /// <typeparam name="T">What the delegate returns.</typeparam>
     /// <param name="write">Issues the write commands, for example <c>db =&gt; db.StringSetAsync(key, value)</c>.</param>
@@ -35,13 +37,19 @@ public sealed partial class RywSession
         finally
         {
             MarkWritten();
+            if (_client.Policy.Mode == RywMode.Token)
+            {
+                // Not the caller's token: a capture that was cancelled would leave the write pending, which is safe
+                // but makes the next read pay for it. Bounded by the deadline either way.
+                await EnsureTokenReadyAsync(CancellationToken.None).ConfigureAwait(false);
+            }
         }
     }
 
     /// <summary>Writes through the primary; the session's token then covers the write.</summary>
     /// <param name="write">Issues the write commands; see <see cref="WriteAsync{T}(Func{IDatabaseAsync, Task{T}}, CancellationToken)"/>.</param>
     /// <param name="cancellationToken">Cancels before the write is sent.</param>
-    /// <returns>A task that completes when the write is done.</returns>
+    /// <returns>A task that completes when the write and its capture are done.</returns>
     public Task WriteAsync(Func<IDatabaseAsync, Task> write, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(write);

@@ -79,8 +79,10 @@ public sealed class TopologyFaultTests(ITestOutputHelper output)
     [Fact]
     public async Task Workload_PrimaryRestarted_OutageFailsTheStackExchangeWayAndOldTokensAreCorrected()
     {
+        // The toolkit adds no wait of its own to a dead primary: with a fail-fast connection, calls fail at once
+        // (with StackExchange.Redis 2.x's default backlog they would wait up to its timeout, as without the toolkit).
         await using var lab = await FaultLab.StartAsync(replicas: 2, lag: TimeSpan.FromMilliseconds(30));
-        using var client = lab.CreateClient(Options);
+        using var client = lab.CreateClient(Options, BacklogPolicy.FailFast);
         var workload = new ChainWorkload("primary-restart", lanes: 8);
         ReplicaFaultTests.AssertHealthy(await workload.RunAsync(client, Limit, hopsPerLane: 20));
 
@@ -239,7 +241,7 @@ public sealed class TopologyFaultTests(ITestOutputHelper output)
     {
         await using var lab = await FaultLab.StartAsync(replicas: 2, lag: TimeSpan.FromMilliseconds(20));
         var proxy = lab.StartClientProxy(lab.Primary.EndPoint);
-        using var client = new RywClient(lab.Connect(proxy.EndPoint), lab.Replicas.Select(r => lab.Connect(r.EndPoint)).ToArray(), Options);
+        using var client = new RywClient(lab.Connect(proxy.EndPoint, backlog: BacklogPolicy.FailFast), lab.Replicas.Select(r => lab.Connect(r.EndPoint)).ToArray(), Options);
         var workload = new ChainWorkload("primary-unreachable", lanes: 6);
         ReplicaFaultTests.AssertHealthy(await workload.RunAsync(client, Limit, hopsPerLane: 10));
 

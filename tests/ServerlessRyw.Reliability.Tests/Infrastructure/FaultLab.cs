@@ -45,10 +45,12 @@ public sealed class FaultLab : IAsyncDisposable
     /// A StackExchange.Redis connection as an application would configure it for a cloud Redis: it keeps retrying
     /// in the background (<c>abortConnect=false</c>) and gives up a connect attempt after <paramref name="connectTimeoutMs"/>.
     /// </summary>
-    public IConnectionMultiplexer Connect(string endPoints, int connectTimeoutMs = 1000)
+    /// <summary>A connection as an application would open it; <paramref name="backlog"/> as StackExchange.Redis defines it.</summary>
+    public IConnectionMultiplexer Connect(string endPoints, int connectTimeoutMs = 1000, BacklogPolicy? backlog = null)
     {
         var options = ConfigurationOptions.Parse(endPoints);
         options.AbortOnConnectFail = false;
+        options.BacklogPolicy = backlog ?? BacklogPolicy.Default;
         options.ConnectTimeout = connectTimeoutMs;
         options.SyncTimeout = 2000;
         var connection = ConnectionMultiplexer.Connect(options);
@@ -61,10 +63,14 @@ public sealed class FaultLab : IAsyncDisposable
     }
 
     /// <summary>A client over new connections to the primary and the given replicas (default: all of them).</summary>
-    public RywClient CreateClient(RywOptions? options = null, params string[] replicaEndPoints)
+    public RywClient CreateClient(RywOptions? options = null, params string[] replicaEndPoints) =>
+        CreateClient(options, BacklogPolicy.Default, replicaEndPoints);
+
+    /// <summary>A client whose primary connection uses <paramref name="primaryBacklog"/>.</summary>
+    public RywClient CreateClient(RywOptions? options, BacklogPolicy primaryBacklog, params string[] replicaEndPoints)
     {
         var replicas = replicaEndPoints.Length > 0 ? replicaEndPoints : Replicas.Select(r => r.EndPoint).ToArray();
-        return new RywClient(Connect(Primary.EndPoint), replicas.Select(r => Connect(r)).ToArray(), options);
+        return new RywClient(Connect(Primary.EndPoint, backlog: primaryBacklog), replicas.Select(r => Connect(r)).ToArray(), options);
     }
 
     /// <summary>A proxy between the application and <paramref name="endPoint"/>, to cut or stall the client's own link.</summary>
