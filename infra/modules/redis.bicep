@@ -71,20 +71,12 @@ var records = concat([ 'primary' ], replicaRecords)
 // Exposed ports, as redis-container-apps.bicep assigns them: 6379 for the primary, 6380 + i for replica i.
 var replicaPorts = [for i in range(0, replicaCount): 6380 + i]
 var ports = concat([ 6379 ], replicaPorts)
-var acrPull = '7f951dda-4ed3-4680-a7ca-43fe172d538d'
-
-resource acr 'Microsoft.ContainerRegistry/registries@2025-11-01' existing = if (selfHosted && !empty(acrName)) {
-  name: acrName
-}
-
-// Granted before the Container Apps exist (they pull with the identity at creation).
-resource acrPullRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (selfHosted && !empty(acrName)) {
-  name: guid(acr.id, identityId, acrPull)
-  scope: acr
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', acrPull)
+module acrPull 'acr-pull.bicep' = if (selfHosted && !empty(acrName)) {
+  name: 'redis-acr-pull'
+  params: {
+    acrName: acrName
+    identityId: identityId
     principalId: identityPrincipalId
-    principalType: 'ServicePrincipal'
   }
 }
 
@@ -108,7 +100,7 @@ module apps 'redis-container-apps.bicep' = if (selfHosted) {
     dataAccountName: dataAccountName
     dataShareName: dataShareName
     image: image
-    registryServer: empty(acrName) ? '' : acr!.properties.loginServer
+    registryServer: empty(acrName) ? '' : acrPull!.outputs.loginServer
     identityId: identityId
     appPassword: appPassword
     replicationPassword: replicationPassword
@@ -118,7 +110,6 @@ module apps 'redis-container-apps.bicep' = if (selfHosted) {
     restartStamp: restartStamp
   }
   dependsOn: [
-    acrPullRole
     data
   ]
 }
