@@ -79,15 +79,17 @@ param instanceMemoryMB int = 2048
 @maxValue(1000)
 param maximumInstanceCount int = 100
 
-// ---------- Parameter validation beyond what decorators express (fails before anything is deployed) ----------
+// ---------- Parameter validation beyond what decorators express ----------
+// Bicep has no pattern decorator: these checks gate the first module (identity), so a bad value stops the
+// deployment before anything is created. take(skip()) never throws, whatever the lengths.
 
 var selfHosted = redisHosting == 'ContainerApps'
 var lowerAlnum = 'abcdefghijklmnopqrstuvwxyz0123456789'
 var passwordChars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-'
 var digest = last(split(redisImage, '@sha256:'))
-var prefixOk = contains('abcdefghijklmnopqrstuvwxyz', substring(namePrefix, 0, 1)) && empty(filter(range(0, length(namePrefix)), i => !contains(lowerAlnum, substring(namePrefix, i, 1))))
-var imageOk = length(split(redisImage, '@sha256:')) == 2 && length(digest) == 64 && empty(filter(range(0, 64), i => !contains('0123456789abcdef', substring(digest, i, 1))))
-var passwordsOk = length(redisAppPassword) >= 32 && length(redisReplicationPassword) >= 32 && redisAppPassword != redisReplicationPassword && empty(filter(range(0, length(redisAppPassword)), i => !contains(passwordChars, substring(redisAppPassword, i, 1)))) && empty(filter(range(0, length(redisReplicationPassword)), i => !contains(passwordChars, substring(redisReplicationPassword, i, 1))))
+var prefixOk = contains('abcdefghijklmnopqrstuvwxyz', take(namePrefix, 1)) && empty(filter(range(0, length(namePrefix)), i => !contains(lowerAlnum, take(skip(namePrefix, i), 1))))
+var imageOk = length(split(redisImage, '@sha256:')) == 2 && length(digest) == 64 && empty(filter(range(0, 64), i => !contains('0123456789abcdef', take(skip(digest, i), 1))))
+var passwordsOk = length(redisAppPassword) >= 32 && length(redisReplicationPassword) >= 32 && redisAppPassword != redisReplicationPassword && empty(filter(range(0, length(redisAppPassword)), i => !contains(passwordChars, take(skip(redisAppPassword, i), 1)))) && empty(filter(range(0, length(redisReplicationPassword)), i => !contains(passwordChars, take(skip(redisReplicationPassword, i), 1))))
 
 var validated = !prefixOk
   ? fail('namePrefix must be lowercase letters and digits, starting with a letter.')
