@@ -7,6 +7,7 @@ using './main.bicep'
 //   RYW_REDIS_REPLICATION_PASSWORD  likewise
 // build-params fails when one of them is unset, so does a deployment.
 param namePrefix = 'rywsample'
+param nameSeed = readEnvironmentVariable('RYW_NAME_SEED', 'v1')
 param redisHosting = 'ContainerApps'
 param rywMode = 'Token'
 param redisImage = readEnvironmentVariable('RYW_REDIS_IMAGE')

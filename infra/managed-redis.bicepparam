@@ -5,6 +5,7 @@ using './main.bicep'
 // token mode cannot work on Azure Managed Redis). No passwords to manage: the access key goes from the cache
 // straight into Key Vault.
 param namePrefix = 'rywamr'
+param nameSeed = readEnvironmentVariable('RYW_NAME_SEED', 'v1')
 param redisHosting = 'AzureManagedRedis'
 param rywMode = 'PrimaryOnly'
 param managedRedisSku = 'Balanced_B0'
