@@ -1,36 +1,73 @@
-// ServerlessRyw Functions sample on Azure:
-//   Function App (.NET isolated, Flex Consumption, system-assigned identity, VNet-integrated)
-//   Storage account (identity-only access) with the sample's queues and the deployment container
-//   Application Insights (workspace-based, Entra ID ingestion)
-//   Redis primary + read replica(s) on Azure Container Apps (internal, TCP), reached over the VNet
-//   Key Vault holding the Redis connection strings, read by the app through Key Vault references
-// Decisions and costs: infra/README.md.
+// ServerlessRyw Functions sample on Azure (what and why: infra/README.md).
+//   identity      user-assigned identity, created first; every role below is granted before the site exists
+//   network       VNet: functions / redis / endpoints subnets, NSG admitting only the functions subnet to Redis
+//   monitoring    Log Analytics + Application Insights (Entra ID ingestion only)
+//   storage       host storage (identity only), sample queues, Flex deployment container
+//   keyvault      RBAC vault: Redis passwords (reused across deploys) and connection strings
+//   redis         redisHosting = ContainerApps: primary (AOF on Azure Files) + replicas, token mode
+//                 redisHosting = AzureManagedRedis: OPTIONAL managed cache, PrimaryOnly mode only
+//   functionapp   Flex Consumption, VNet-integrated, deployed last
 
 targetScope = 'resourceGroup'
 
 @description('Azure region for every resource.')
 param location string = resourceGroup().location
 
-@description('Short lowercase prefix for resource names (3-11 letters or digits).')
+@description('Short prefix for resource names: 3-11 lowercase letters or digits, starting with a letter.')
 @minLength(3)
 @maxLength(11)
 param namePrefix string = 'rywsample'
 
-@description('Redis password. Pass it at deploy time (main.bicepparam reads RYW_REDIS_PASSWORD); it is never stored in the repository.')
-@secure()
-@minLength(16)
-param redisPassword string
+@description('Part of the seed of the generated names. Change it (v2, v3, ...) to get new names, e.g. when a soft-deleted vault still holds the old one.')
+@minLength(1)
+@maxLength(8)
+param nameSeed string = 'v1'
 
-@description('Number of Redis read replicas.')
+@description('ContainerApps: self-hosted Redis/Valkey with addressable replicas (token mode). AzureManagedRedis: managed cache, PrimaryOnly mode only.')
+@allowed([ 'ContainerApps', 'AzureManagedRedis' ])
+param redisHosting string = 'ContainerApps'
+
+@description('Read-your-writes mode. Token needs addressable replicas that report replication offsets (ContainerApps only).')
+@allowed([ 'Token', 'Window', 'PrimaryOnly', 'ReplicaUnsafe' ])
+param rywMode string = 'Token'
+
+@description('ContainerApps: the Redis or Valkey image pinned by digest, e.g. docker.io/valkey/valkey:8.1@sha256:<64 hex>. Resolve the digest yourself (infra/README.md); none is shipped here.')
+param redisImage string = ''
+
+@description('ContainerApps: an existing Azure Container Registry in this resource group to pull redisImage from with the identity (recommended: no anonymous Docker Hub rate limits). Empty: pull anonymously.')
+param acrName string = ''
+
+@description('ContainerApps: password of the Redis ACL user app (32+ characters of A-Z a-z 0-9 _ -). Reuse it across deploys.')
+@secure()
+param redisAppPassword string = ''
+
+@description('ContainerApps: password of the Redis ACL user replicator (same rules, different value).')
+@secure()
+param redisReplicationPassword string = ''
+
+@description('ContainerApps: number of read replicas.')
 @minValue(1)
 @maxValue(3)
 param redisReplicaCount int = 1
 
-@description('Read-your-writes mode. Token needs replication offsets, which this self-managed Redis exposes.')
-@allowed([ 'Token', 'Window', 'PrimaryOnly', 'ReplicaUnsafe' ])
-param rywMode string = 'Token'
+@description('ContainerApps: vCPU per Redis node (memory 2 GiB per vCPU, maxmemory half of it).')
+@allowed([ '0.5', '1.0', '2.0' ])
+param redisCpu string = '0.5'
+
+@description('maxmemory-policy of every node. noeviction fails writes when full instead of dropping keys.')
+@allowed([ 'noeviction', 'allkeys-lru', 'allkeys-lfu', 'volatile-lru', 'volatile-lfu', 'volatile-ttl' ])
+param redisMaxMemoryPolicy string = 'noeviction'
+
+@description('AzureManagedRedis: SKU.')
+@allowed([ 'Balanced_B0', 'Balanced_B1', 'Balanced_B3', 'Balanced_B5', 'MemoryOptimized_M10', 'ComputeOptimized_X3' ])
+param managedRedisSku string = 'Balanced_B0'
+
+@description('default: create the vault. recover: restore the soft-deleted vault of the same name (left by az group delete).')
+@allowed([ 'default', 'recover' ])
+param keyVaultCreateMode string = 'default'
 
 @description('.NET version of the isolated worker on Flex Consumption.')
+@allowed([ '8.0', '9.0', '10.0' ])
 param dotnetVersion string = '10.0'
 
 @description('Flex Consumption instance memory, in MB.')
@@ -42,323 +79,177 @@ param instanceMemoryMB int = 2048
 @maxValue(1000)
 param maximumInstanceCount int = 100
 
-var suffix = uniqueString(resourceGroup().id, namePrefix)
-var storageName = take('${namePrefix}st${suffix}', 24)
-var functionAppName = '${namePrefix}-func-${suffix}'
-var keyVaultName = take('${namePrefix}-kv-${suffix}', 24)
+// ---------- Parameter validation beyond what decorators express ----------
+// Bicep has no pattern decorator: these checks gate the first module (identity), so a bad value stops the
+// deployment before anything is created. take(skip()) never throws, whatever the lengths.
+
+var selfHosted = redisHosting == 'ContainerApps'
+var lowerAlnum = 'abcdefghijklmnopqrstuvwxyz0123456789'
+var passwordChars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-'
+var digest = last(split(redisImage, '@sha256:'))
+var prefixOk = contains('abcdefghijklmnopqrstuvwxyz', take(namePrefix, 1)) && empty(filter(range(0, length(namePrefix)), i => !contains(lowerAlnum, take(skip(namePrefix, i), 1))))
+var imageOk = length(split(redisImage, '@sha256:')) == 2 && length(digest) == 64 && empty(filter(range(0, 64), i => !contains('0123456789abcdef', take(skip(digest, i), 1))))
+var passwordsOk = length(redisAppPassword) >= 32 && length(redisReplicationPassword) >= 32 && redisAppPassword != redisReplicationPassword && empty(filter(range(0, length(redisAppPassword)), i => !contains(passwordChars, take(skip(redisAppPassword, i), 1)))) && empty(filter(range(0, length(redisReplicationPassword)), i => !contains(passwordChars, take(skip(redisReplicationPassword, i), 1))))
+
+var validated = !prefixOk
+  ? fail('namePrefix must be lowercase letters and digits, starting with a letter.')
+  : !selfHosted && rywMode != 'PrimaryOnly'
+      ? fail('redisHosting=AzureManagedRedis supports only rywMode=PrimaryOnly: no addressable replicas, no INFO in scripts.')
+      : selfHosted && !imageOk
+          ? fail('redisImage must be pinned by digest: <repository>[:tag]@sha256:<64 lowercase hex>.')
+          : selfHosted && !passwordsOk
+              ? fail('redisAppPassword and redisReplicationPassword must differ and be 32+ characters of A-Z a-z 0-9 _ - (openssl rand -hex 32).')
+              : true
+
+// ---------- Names ----------
+
+var suffix = uniqueString(resourceGroup().id, namePrefix, nameSeed)
+var names = {
+  identity: '${namePrefix}-id-${suffix}'
+  logAnalytics: '${namePrefix}-logs-${suffix}'
+  appInsights: '${namePrefix}-appi-${suffix}'
+  storage: take('${namePrefix}st${suffix}', 24)
+  redisData: take('${namePrefix}rd${suffix}', 24)
+  keyVault: take('${namePrefix}-kv-${suffix}', 24)
+  plan: '${namePrefix}-plan-${suffix}'
+  functionApp: '${namePrefix}-func-${suffix}'
+  managedRedis: '${namePrefix}-amr-${suffix}'
+}
 var deploymentContainerName = 'deploymentpackage'
 var queueNames = [ 'orders-placed', 'orders-reserved' ]
+// Known before deployment, so role assignment names and resource references are stable (what-if).
+var identityId = resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', names.identity)
+// Changes only when a Redis password changes: the Redis containers and the Function App then restart with it.
+var restartStamp = uniqueString(redisAppPassword, redisReplicationPassword)
 
-// Built-in role definition ids.
-var roles = {
-  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
-  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
-  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
-  monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
-  keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
-}
+// ---------- Identity first, then everything that grants it access ----------
 
-// ---------- Network: one subnet for the Function App's outbound traffic, one for the Redis environment ----------
-
-resource vnet 'Microsoft.Network/virtualNetworks@2024-05-01' = {
-  name: '${namePrefix}-vnet'
-  location: location
-  properties: {
-    addressSpace: {
-      addressPrefixes: [ '10.40.0.0/16' ]
-    }
-    subnets: [
-      {
-        // Flex Consumption VNet integration: subnet delegated to Microsoft.App/environments.
-        name: 'functions'
-        properties: {
-          addressPrefix: '10.40.1.0/24'
-          delegations: [
-            {
-              name: 'flex'
-              properties: {
-                serviceName: 'Microsoft.App/environments'
-              }
-            }
-          ]
-        }
-      }
-      {
-        // Workload-profiles Container Apps environment: delegated subnet, /27 at least.
-        name: 'redis'
-        properties: {
-          addressPrefix: '10.40.2.0/24'
-          delegations: [
-            {
-              name: 'containerapps'
-              properties: {
-                serviceName: 'Microsoft.App/environments'
-              }
-            }
-          ]
-        }
-      }
-    ]
+module identity 'modules/identity.bicep' = if (validated) {
+  name: 'identity'
+  params: {
+    location: location
+    name: names.identity
   }
 }
 
-// ---------- Monitoring ----------
-
-resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
-  name: '${namePrefix}-logs-${suffix}'
-  location: location
-  properties: {
-    sku: {
-      name: 'PerGB2018'
-    }
-    retentionInDays: 30
+module network 'modules/network.bicep' = {
+  name: 'network'
+  params: {
+    location: location
+    namePrefix: namePrefix
   }
 }
 
-resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
-  name: '${namePrefix}-appi-${suffix}'
-  location: location
-  kind: 'web'
-  properties: {
-    Application_Type: 'web'
-    WorkspaceResourceId: logAnalytics.id
-    DisableLocalAuth: true
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    location: location
+    logAnalyticsName: names.logAnalytics
+    appInsightsName: names.appInsights
+    identityId: identityId
+    principalId: identity!.outputs.principalId
   }
 }
 
-// ---------- Storage: host storage, the sample's queues, the deployment package ----------
-
-resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
-  name: storageName
-  location: location
-  sku: {
-    name: 'Standard_LRS'
-  }
-  kind: 'StorageV2'
-  properties: {
-    minimumTlsVersion: 'TLS1_2'
-    allowBlobPublicAccess: false
-    allowSharedKeyAccess: false
-    supportsHttpsTrafficOnly: true
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  params: {
+    location: location
+    name: names.storage
+    identityId: identityId
+    principalId: identity!.outputs.principalId
+    deploymentContainerName: deploymentContainerName
+    queueNames: queueNames
   }
 }
 
-resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
-  parent: storage
-  name: 'default'
+module keyVault 'modules/keyvault.bicep' = {
+  name: 'keyvault'
+  params: {
+    location: location
+    name: names.keyVault
+    createMode: keyVaultCreateMode
+    identityId: identityId
+    principalId: identity!.outputs.principalId
+    redisPasswords: selfHosted
+      ? { 'redis-app-password': redisAppPassword, 'redis-replication-password': redisReplicationPassword }
+      : {}
+  }
 }
 
-resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
-  parent: blobService
-  name: deploymentContainerName
-}
-
-resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
-  parent: storage
-  name: 'default'
-}
-
-resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = [for name in queueNames: {
-  parent: queueService
-  name: name
-}]
-
-// ---------- Redis (self-managed, offsets visible: token mode) ----------
+// ---------- Redis ----------
 
 module redis 'modules/redis.bicep' = {
   name: 'redis'
   params: {
     location: location
     namePrefix: namePrefix
-    infrastructureSubnetId: vnet.properties.subnets[1].id
-    logAnalyticsWorkspaceName: logAnalytics.name
-    redisPassword: redisPassword
+    redisHosting: redisHosting
+    network: network.outputs
+    logAnalyticsName: names.logAnalytics
+    keyVaultName: names.keyVault
+    identityId: identityId
+    identityPrincipalId: identity!.outputs.principalId
+    image: redisImage
+    acrName: acrName
+    appPassword: redisAppPassword
+    replicationPassword: redisReplicationPassword
     replicaCount: redisReplicaCount
-  }
-}
-
-// The internal environment's apps resolve only through a private zone for its default domain.
-module redisDns 'modules/private-dns.bicep' = {
-  name: 'redis-dns'
-  params: {
-    zoneName: redis.outputs.defaultDomain
-    staticIp: redis.outputs.staticIp
-    vnetId: vnet.id
-  }
-}
-
-// ---------- Key Vault: Redis connection strings (they contain the password) ----------
-
-resource keyVault 'Microsoft.KeyVault/vaults@2023-07-01' = {
-  name: keyVaultName
-  location: location
-  properties: {
-    tenantId: subscription().tenantId
-    sku: {
-      family: 'A'
-      name: 'standard'
-    }
-    enableRbacAuthorization: true
-    enableSoftDelete: true
-    softDeleteRetentionInDays: 7
-  }
-}
-
-resource primarySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
-  parent: keyVault
-  name: 'ryw-redis-primary'
-  properties: {
-    value: '${redis.outputs.primaryEndpoint},password=${redisPassword},abortConnect=false,connectTimeout=5000'
-  }
-}
-
-resource replicaSecrets 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = [for i in range(0, redisReplicaCount): {
-  parent: keyVault
-  name: 'ryw-redis-replica-${i}'
-  properties: {
-    value: '${redis.outputs.replicaEndpoints[i]},password=${redisPassword},abortConnect=false,connectTimeout=5000'
-  }
-}]
-
-// ---------- Function App (Flex Consumption) ----------
-
-resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
-  name: '${namePrefix}-plan-${suffix}'
-  location: location
-  kind: 'functionapp'
-  sku: {
-    name: 'FC1'
-    tier: 'FlexConsumption'
-  }
-  properties: {
-    reserved: true
-  }
-}
-
-// Key Vault references by vault and secret name: known before deployment, resolved by the platform with the app's identity.
-var replicaSettings = [for i in range(0, redisReplicaCount): {
-  name: 'ServerlessRyw__Replicas__${i}'
-  value: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=ryw-redis-replica-${i})'
-}]
-
-resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
-  name: functionAppName
-  location: location
-  kind: 'functionapp,linux'
-  identity: {
-    type: 'SystemAssigned'
-  }
-  properties: {
-    serverFarmId: plan.id
-    httpsOnly: true
-    virtualNetworkSubnetId: vnet.properties.subnets[0].id
-    functionAppConfig: {
-      deployment: {
-        storage: {
-          type: 'blobContainer'
-          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainerName}'
-          authentication: {
-            type: 'SystemAssignedIdentity'
-          }
-        }
-      }
-      scaleAndConcurrency: {
-        maximumInstanceCount: maximumInstanceCount
-        instanceMemoryMB: instanceMemoryMB
-      }
-      runtime: {
-        name: 'dotnet-isolated'
-        version: dotnetVersion
-      }
-    }
-    siteConfig: {
-      minTlsVersion: '1.2'
-      appSettings: concat([
-        {
-          // Identity-based host storage (also the default connection of the sample's queue bindings).
-          name: 'AzureWebJobsStorage__accountName'
-          value: storage.name
-        }
-        {
-          name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
-          value: appInsights.properties.ConnectionString
-        }
-        {
-          name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'
-          value: 'Authorization=AAD'
-        }
-        {
-          name: 'ServerlessRyw__Mode'
-          value: rywMode
-        }
-        {
-          name: 'ServerlessRyw__WaitBudget'
-          value: '00:00:00.100'
-        }
-        {
-          name: 'ServerlessRyw__Primary'
-          value: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${primarySecret.name})'
-        }
-      ], replicaSettings)
-    }
+    cpu: redisCpu
+    maxMemoryPolicy: redisMaxMemoryPolicy
+    managedRedisName: names.managedRedis
+    managedRedisSku: managedRedisSku
+    dataAccountName: names.redisData
+    restartStamp: restartStamp
   }
   dependsOn: [
-    redisDns
-    replicaSecrets
+    monitoring // the workspace receiving container logs
+    keyVault // the vault receiving the connection strings
   ]
 }
 
-// ---------- Role assignments for the app's identity ----------
+// ---------- Function App, last ----------
 
-resource storageRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for role in [ roles.storageBlobDataOwner, roles.storageQueueDataContributor, roles.storageTableDataContributor ]: {
-  name: guid(storage.id, functionApp.id, role)
-  scope: storage
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role)
-    principalId: functionApp.identity.principalId
-    principalType: 'ServicePrincipal'
+module functionApp 'modules/functionapp.bicep' = {
+  name: 'functionapp'
+  params: {
+    location: location
+    name: names.functionApp
+    planName: names.plan
+    identityId: identity!.outputs.id
+    identityClientId: identity!.outputs.clientId
+    subnetId: network.outputs.functionsSubnetId
+    storageAccountName: storage.outputs.name
+    deploymentContainerUrl: storage.outputs.deploymentContainerUrl
+    appInsightsConnectionString: monitoring.outputs.connectionString
+    rywMode: rywMode
+    primaryUri: redis.outputs.primaryUri
+    replicaUris: redis.outputs.replicaUris
+    restartStamp: restartStamp
+    dotnetVersion: dotnetVersion
+    instanceMemoryMB: instanceMemoryMB
+    maximumInstanceCount: maximumInstanceCount
   }
-}]
-
-resource insightsRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(appInsights.id, functionApp.id, roles.monitoringMetricsPublisher)
-  scope: appInsights
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher)
-    principalId: functionApp.identity.principalId
-    principalType: 'ServicePrincipal'
-  }
-}
-
-resource keyVaultRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(keyVault.id, functionApp.id, roles.keyVaultSecretsUser)
-  scope: keyVault
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
-    principalId: functionApp.identity.principalId
-    principalType: 'ServicePrincipal'
-  }
+  // Implicit dependencies (through the parameters above): identity, network, storage (queues, deployment
+  // container, roles), monitoring (role), redis -> keyvault (role, secrets). build/check-infra.sh asserts them.
 }
 
 // ---------- Outputs ----------
 
-@description('Function App name (for func azure functionapp publish).')
-output functionAppName string = functionApp.name
+@description('Function App name (func azure functionapp publish / az functionapp deploy).')
+output functionAppName string = functionApp.outputs.name
 
 @description('Base URL of the Function App.')
-output functionAppUrl string = 'https://${functionApp.properties.defaultHostName}'
+output functionAppUrl string = 'https://${functionApp.outputs.defaultHostName}'
 
 @description('Storage account with the sample queues.')
-output storageAccountName string = storage.name
+output storageAccountName string = storage.outputs.name
 
 @description('Application Insights resource.')
-output appInsightsName string = appInsights.name
+output appInsightsName string = monitoring.outputs.appInsightsName
 
-@description('Key Vault holding the Redis connection strings.')
-output keyVaultName string = keyVault.name
+@description('Key Vault with the Redis passwords and connection strings.')
+output keyVaultName string = keyVault.outputs.name
 
-@description('Redis primary, host:port (reachable from the VNet only).')
-output redisPrimaryEndpoint string = redis.outputs.primaryEndpoint
-
-@description('Redis replicas, host:port (reachable from the VNet only).')
-output redisReplicaEndpoints array = redis.outputs.replicaEndpoints
+@description('Redis endpoints, host:port, reachable from the VNet only.')
+output redisEndpoints array = redis.outputs.endpoints

@@ -1,11 +1,15 @@
-// Private DNS for an internal Container Apps environment: *.<defaultDomain> -> the environment's static IP, linked
-// to the VNet so the Function App resolves the Redis apps. A module because the zone name is only known once the
-// environment exists (resource names in the parent template must be known when the deployment starts).
+// Private DNS for the Redis apps: <zone> holds one A record per node, all pointing at the Container Apps
+// environment's internal load balancer, linked to the VNet so the Function App resolves them. A TCP app is
+// selected by its exposed port (unique in the environment), not by host name, so the names only have to reach
+// the load balancer; a zone we name ourselves keeps them known before deployment (what-if, Key Vault secrets).
 
-@description('The environment default domain (zone name).')
+@description('Zone name, e.g. rywsample.redis.internal.')
 param zoneName string
 
-@description('The environment static IP.')
+@description('Record names (primary, replica-0, ...).')
+param records array
+
+@description('Static IP of the environment\'s internal load balancer.')
 param staticIp string
 
 @description('The VNet to link.')
@@ -16,9 +20,9 @@ resource zone 'Microsoft.Network/privateDnsZones@2024-06-01' = {
   location: 'global'
 }
 
-resource wildcard 'Microsoft.Network/privateDnsZones/A@2024-06-01' = {
+resource aRecords 'Microsoft.Network/privateDnsZones/A@2024-06-01' = [for record in records: {
   parent: zone
-  name: '*'
+  name: record
   properties: {
     ttl: 300
     aRecords: [
@@ -27,7 +31,7 @@ resource wildcard 'Microsoft.Network/privateDnsZones/A@2024-06-01' = {
       }
     ]
   }
-}
+}]
 
 resource link 'Microsoft.Network/privateDnsZones/virtualNetworkLinks@2024-06-01' = {
   parent: zone

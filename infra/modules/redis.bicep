@@ -1,167 +1,172 @@
-// Self-managed Redis on Azure Container Apps: one primary and N read replicas, reachable over TCP from the VNet.
-// Why not a managed Redis service: see infra/README.md ("Choosing Redis").
+// Redis for the sample, one of two ways (redisHosting):
+//   ContainerApps      redis-storage + redis-container-apps + private-dns + keyvault-secrets (token mode)
+//   AzureManagedRedis  redis-managed (OPTIONAL; PrimaryOnly mode only)
+// Outputs the Key Vault secret URIs of the connection strings, which the Function App references.
 
 @description('Azure region.')
 param location string
 
-@description('Name prefix for the Container Apps resources.')
+@description('Name prefix.')
 param namePrefix string
 
-@description('Subnet for the Container Apps environment (delegated to Microsoft.App/environments, /27 or larger).')
-param infrastructureSubnetId string
+@description('ContainerApps or AzureManagedRedis.')
+@allowed([ 'ContainerApps', 'AzureManagedRedis' ])
+param redisHosting string
 
-@description('Log Analytics workspace that receives container logs.')
-param logAnalyticsWorkspaceName string
+@description('Outputs of network.bicep.')
+param network object
 
-@description('Redis password (requirepass on every node, masterauth on replicas).')
+@description('Log Analytics workspace for container logs.')
+param logAnalyticsName string
+
+@description('Key Vault receiving the connection strings.')
+param keyVaultName string
+
+@description('User-assigned identity (registry pull).')
+param identityId string
+
+@description('Its principal id (AcrPull).')
+param identityPrincipalId string
+
+@description('Image pinned by digest (validated in main.bicep).')
+param image string
+
+@description('Existing ACR in this resource group, or empty.')
+param acrName string
+
+@description('Password of ACL user app.')
 @secure()
-param redisPassword string
+param appPassword string
 
-@description('Number of read replicas (each a container app with one instance).')
-@minValue(1)
-@maxValue(3)
-param replicaCount int = 1
+@description('Password of ACL user replicator.')
+@secure()
+param replicationPassword string
 
-@description('Redis container image.')
-param redisImage string = 'docker.io/library/redis:7.4'
+@description('Read replicas.')
+param replicaCount int
 
-resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2023-09-01' existing = {
-  name: logAnalyticsWorkspaceName
-}
+@description('vCPU per node.')
+param cpu string
 
-// Internal environment: no public endpoint; TCP ingress needs a VNet-injected environment.
-resource environment 'Microsoft.App/managedEnvironments@2024-03-01' = {
-  name: '${namePrefix}-redis-env'
-  location: location
-  properties: {
-    vnetConfiguration: {
-      infrastructureSubnetId: infrastructureSubnetId
-      internal: true
-    }
-    workloadProfiles: [
-      {
-        name: 'Consumption'
-        workloadProfileType: 'Consumption'
-      }
-    ]
-    appLogsConfiguration: {
-      destination: 'log-analytics'
-      logAnalyticsConfiguration: {
-        customerId: logAnalytics.properties.customerId
-        sharedKey: logAnalytics.listKeys().primarySharedKey
-      }
-    }
+@description('maxmemory-policy.')
+param maxMemoryPolicy string
+
+@description('Azure Managed Redis name.')
+param managedRedisName string
+
+@description('Azure Managed Redis SKU.')
+param managedRedisSku string
+
+@description('Storage account for the primary\'s AOF share.')
+param dataAccountName string
+
+@description('Changes when a password changes: forces new revisions, so no container keeps an old password.')
+param restartStamp string
+
+var selfHosted = redisHosting == 'ContainerApps'
+var dataShareName = 'redis-data'
+var zoneName = '${namePrefix}.redis.internal'
+var replicaRecords = [for i in range(0, replicaCount): 'replica-${i}']
+var records = concat([ 'primary' ], replicaRecords)
+// Exposed ports, as redis-container-apps.bicep assigns them: 6379 for the primary, 6380 + i for replica i.
+var replicaPorts = [for i in range(0, replicaCount): 6380 + i]
+var ports = concat([ 6379 ], replicaPorts)
+module acrPull 'acr-pull.bicep' = if (selfHosted && !empty(acrName)) {
+  name: 'redis-acr-pull'
+  params: {
+    acrName: acrName
+    identityId: identityId
+    principalId: identityPrincipalId
   }
 }
 
-// Common redis-server flags: a cache (no persistence), diskless sync with no delay so replicas attach in seconds.
-var baseFlags = '--save "" --appendonly no --repl-diskless-sync yes --repl-diskless-sync-delay 0 --requirepass "$REDIS_PASSWORD" --masterauth "$REDIS_PASSWORD"'
-
-resource primary 'Microsoft.App/containerApps@2024-03-01' = {
-  name: '${namePrefix}-redis-primary'
-  location: location
-  properties: {
-    managedEnvironmentId: environment.id
-    workloadProfileName: 'Consumption'
-    configuration: {
-      ingress: {
-        external: false
-        transport: 'tcp'
-        targetPort: 6379
-        exposedPort: 6379
-      }
-      secrets: [
-        {
-          name: 'redis-password'
-          value: redisPassword
-        }
-      ]
-    }
-    template: {
-      containers: [
-        {
-          name: 'redis'
-          image: redisImage
-          command: [ 'sh', '-c' ]
-          args: [ 'exec redis-server ${baseFlags}' ]
-          env: [
-            {
-              name: 'REDIS_PASSWORD'
-              secretRef: 'redis-password'
-            }
-          ]
-          resources: {
-            cpu: json('0.5')
-            memory: '1Gi'
-          }
-        }
-      ]
-      // Exactly one instance: two would be two unrelated primaries.
-      scale: {
-        minReplicas: 1
-        maxReplicas: 1
-      }
-    }
+module data 'redis-storage.bicep' = if (selfHosted) {
+  name: 'redis-storage'
+  params: {
+    location: location
+    name: dataAccountName
+    shareName: dataShareName
+    redisSubnetId: network.redisSubnetId
   }
 }
 
-// Each replica is its own container app so it has its own address (the read routing needs to address replicas
-// one by one). TCP exposed ports must be unique within the environment.
-resource replicas 'Microsoft.App/containerApps@2024-03-01' = [for i in range(0, replicaCount): {
-  name: '${namePrefix}-redis-replica-${i}'
-  location: location
-  properties: {
-    managedEnvironmentId: environment.id
-    workloadProfileName: 'Consumption'
-    configuration: {
-      ingress: {
-        external: false
-        transport: 'tcp'
-        targetPort: 6379
-        exposedPort: 6380 + i
-      }
-      secrets: [
-        {
-          name: 'redis-password'
-          value: redisPassword
-        }
-      ]
-    }
-    template: {
-      containers: [
-        {
-          name: 'redis'
-          image: redisImage
-          command: [ 'sh', '-c' ]
-          args: [ 'exec redis-server ${baseFlags} --replica-read-only yes --replicaof ${primary.properties.configuration.ingress.fqdn} 6379' ]
-          env: [
-            {
-              name: 'REDIS_PASSWORD'
-              secretRef: 'redis-password'
-            }
-          ]
-          resources: {
-            cpu: json('0.5')
-            memory: '1Gi'
-          }
-        }
-      ]
-      scale: {
-        minReplicas: 1
-        maxReplicas: 1
-      }
-    }
+module apps 'redis-container-apps.bicep' = if (selfHosted) {
+  name: 'redis-container-apps'
+  params: {
+    location: location
+    namePrefix: namePrefix
+    infrastructureSubnetId: network.redisSubnetId
+    logAnalyticsName: logAnalyticsName
+    dataAccountName: dataAccountName
+    dataShareName: dataShareName
+    image: image
+    registryServer: empty(acrName) ? '' : acrPull!.outputs.loginServer
+    identityId: identityId
+    appPassword: appPassword
+    replicationPassword: replicationPassword
+    replicaCount: replicaCount
+    cpu: cpu
+    maxMemoryPolicy: maxMemoryPolicy
+    restartStamp: restartStamp
   }
-}]
+  dependsOn: [
+    data
+  ]
+}
 
-@description('Default domain of the internal environment (for the private DNS zone).')
-output defaultDomain string = environment.properties.defaultDomain
+module dns 'private-dns.bicep' = if (selfHosted) {
+  name: 'redis-dns'
+  params: {
+    zoneName: zoneName
+    records: records
+    staticIp: apps!.outputs.staticIp
+    vnetId: network.vnetId
+  }
+}
 
-@description('Static IP of the internal environment.')
-output staticIp string = environment.properties.staticIp
+// host:port of every node, as the Function App reaches it: the name resolves to the load balancer, the exposed
+// port selects the app.
+var selfHostedEndpoints = [for (record, i) in records: '${record}.${zoneName}:${ports[i]}']
 
-@description('Primary endpoint, host:port.')
-output primaryEndpoint string = '${primary.properties.configuration.ingress.fqdn}:6379'
+// ACL user app over the VNet. No TLS: infra/README.md ("TLS") says why.
+var options = 'user=app,password=${appPassword},ssl=false,abortConnect=false,connectTimeout=5000'
 
-@description('Replica endpoints, host:port.')
-output replicaEndpoints array = [for i in range(0, replicaCount): '${replicas[i].properties.configuration.ingress.fqdn}:${6380 + i}']
+module secrets 'keyvault-secrets.bicep' = if (selfHosted) {
+  name: 'redis-secrets'
+  params: {
+    vaultName: keyVaultName
+    connections: {
+      primary: '${selfHostedEndpoints[0]},${options}'
+      replicas: [for i in range(0, replicaCount): '${selfHostedEndpoints[i + 1]},${options}']
+    }
+    replicaCount: replicaCount
+  }
+  // The names must resolve before the Function App (deployed after these secrets) connects.
+  dependsOn: [
+    dns
+  ]
+}
+
+module managed 'redis-managed.bicep' = if (!selfHosted) {
+  name: 'redis-managed'
+  params: {
+    location: location
+    name: managedRedisName
+    skuName: managedRedisSku
+    endpointsSubnetId: network.endpointsSubnetId
+    vnetId: network.vnetId
+    vaultName: keyVaultName
+  }
+}
+
+@description('Key Vault secret URI of the primary connection string.')
+output primaryUri string = selfHosted ? secrets!.outputs.primaryUri : managed!.outputs.primaryUri
+
+@description('Key Vault secret URIs of the replica connection strings (none for Azure Managed Redis).')
+output replicaUris array = selfHosted ? secrets!.outputs.replicaUris : []
+
+@description('Redis endpoints, host:port (VNet only).')
+output endpoints array = selfHosted
+  ? selfHostedEndpoints
+  : [ '${managed!.outputs.hostName}:10000' ]
+
