@@ -9,7 +9,7 @@ namespace ServerlessRyw.Benchmarks;
 public static class Program
 {
     /// <summary>
-    /// Runs in-process: the benchmarks need this repository's build profile (-p:RywProfile=Local here), which
+    /// Runs in-process: the benchmarks need this repository's build properties (RywRedisVersion selects StackExchange.Redis), which
     /// BenchmarkDotNet's generated child project would not inherit. Pass BenchmarkDotNet arguments through, e.g.
     /// <c>--filter *Token*</c>.
     /// </summary>

@@ -13,7 +13,7 @@ namespace ServerlessRyw.Reliability.Tests.Soak;
 /// <summary>
 /// Everything at once, for a while: chains of invocations, hostile tokens and damaged queue messages, while replicas lag,
 /// flap, lose their link, hang and restart. CI runs it for a few seconds; <c>RYW_SOAK_MINUTES=10</c> makes it a soak:
-/// <code>RYW_SOAK_MINUTES=10 dotnet test tests/ServerlessRyw.Reliability.Tests -p:RywProfile=Local --filter Soak</code>
+/// <code>RYW_SOAK_MINUTES=10 dotnet test tests/ServerlessRyw.Reliability.Tests --filter Soak</code>
 /// </summary>
 public sealed class SoakTests(ITestOutputHelper output)
 {
