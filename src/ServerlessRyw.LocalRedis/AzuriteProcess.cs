@@ -59,7 +59,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
     /// <summary>The table service port.</summary>
     public int TablePort { get; }
 
-    /// <summary>Azurite's <c>--location</c> (and working directory); deleted on dispose.</summary>
+    /// <summary>Azurite's working directory (its default location; data stays in memory); deleted on dispose.</summary>
     public string Location { get; }
 
     /// <summary>The queue service endpoint, <c>http://127.0.0.1:port/devstoreaccount1</c>.</summary>
@@ -157,7 +157,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
         "--blobHost", EndPointText.LoopbackHost, "--blobPort", BlobPort.ToString(CultureInfo.InvariantCulture),
         "--queueHost", EndPointText.LoopbackHost, "--queuePort", QueuePort.ToString(CultureInfo.InvariantCulture),
         "--tableHost", EndPointText.LoopbackHost, "--tablePort", TablePort.ToString(CultureInfo.InvariantCulture),
-        "--location", Location,
+        // In memory; Azurite refuses --location together with it, and the temp working directory is its default location.
         "--inMemoryPersistence",
         "--silent",
         "--skipApiVersionCheck",
