@@ -29,8 +29,10 @@ public static partial class RywQueueEnvelope
                 .ToString();
         }
 
-        return string.Concat(TextPrefix, tokenText, "\n", body);
+        return TextForm(body, tokenText);
     }
+
+    private static string TextForm(string body, string tokenText) => string.Concat(TextPrefix, tokenText, "\n", body);
 
     private static RywUnwrapResult UnwrapCore(string body) =>
         body.StartsWith(MarkerStart, StringComparison.Ordinal) ? UnwrapText(body) : UnwrapJson(body);
@@ -60,61 +62,124 @@ public static partial class RywQueueEnvelope
         return Recovered(body[(newline + 1)..], body[tokenStart..newline]);
     }
 
-    /// <summary>Reads a JSON object whose last member is <c>"ryw/&lt;version&gt;":"&lt;token&gt;"</c>, as <see cref="Wrap"/> writes it.</summary>
+    /// <summary>
+    /// Reads a JSON object whose last top-level member is <c>"ryw/&lt;version&gt;":"&lt;token&gt;"</c>, in any valid JSON
+    /// layout (other SDKs pretty-print or add spaces). A top-level <c>ryw/&lt;digits&gt;</c> member anywhere else, twice,
+    /// or with a non-string value looks like an envelope but cannot be used: Malformed, so it is counted.
+    /// </summary>
     private static RywUnwrapResult UnwrapJson(string body)
     {
-        var span = body.AsSpan();
-        var end = LastNonWhitespace(span);
+        var first = FirstNonWhitespace(body);
+        if (first < 0 || body[first] != '{' || !body.Contains("\"ryw/", StringComparison.Ordinal))
+        {
+            // Cheap exits: no JSON object, or the reserved name does not occur at all (escaped names are not reserved).
+            return new RywUnwrapResult(body, RywEnvelopeStatus.NotStamped);
+        }
 
-        // ...,"ryw/1":"<token>"}   (closing brace, then only JSON white space)
-        if (end < 1 || span[end] != '}' || span[end - 1] != '"')
+        var buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(body.Length));
+        try
+        {
+            int length;
+            try
+            {
+                length = StrictUtf8.GetBytes(body, buffer);
+            }
+            catch (EncoderFallbackException)
+            {
+                return new RywUnwrapResult(body, RywEnvelopeStatus.NotStamped);
+            }
+
+            return ScanJsonMembers(body, buffer.AsSpan(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static RywUnwrapResult ScanJsonMembers(string body, ReadOnlySpan<byte> utf8)
+    {
+        var reader = new Utf8JsonReader(utf8, isFinalBlock: true, state: default);
+        var reserved = 0;
+        var lastIsReserved = false;
+        string? version = null, tokenText = null;
+        var valueIsString = false;
+        long nameStart = -1, valueEnd = -1;
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return new RywUnwrapResult(body, RywEnvelopeStatus.NotStamped);
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var start = reader.TokenStartIndex;
+                var escaped = reader.ValueIsEscaped;
+                var name = reader.GetString();
+                reader.Read();
+                var isReserved = !escaped && IsReservedName(name);
+                if (isReserved)
+                {
+                    reserved++;
+                    version = name![MarkerStart.Length..];
+                    valueIsString = reader.TokenType == JsonTokenType.String;
+                    tokenText = valueIsString ? reader.GetString() : null;
+                    nameStart = start;
+                }
+
+                reader.Skip();
+                lastIsReserved = isReserved;
+                if (isReserved)
+                {
+                    valueEnd = reader.BytesConsumed;
+                }
+            }
+
+            while (reader.Read())
+            {
+                // Reading to the end validates the rest: a body that is not one JSON object is not an envelope.
+            }
+        }
+        catch (JsonException)
         {
             return new RywUnwrapResult(body, RywEnvelopeStatus.NotStamped);
         }
 
-        var valueQuote = span[..(end - 1)].LastIndexOf('"');
-        if (valueQuote < 2 || span[valueQuote - 1] != ':' || span[valueQuote - 2] != '"'
-            || !IsTokenShaped(span[(valueQuote + 1)..(end - 1)]))
+        if (reserved == 0)
         {
             return new RywUnwrapResult(body, RywEnvelopeStatus.NotStamped);
         }
 
-        var nameEnd = valueQuote - 2;
-        var digitsStart = nameEnd;
-        while (digitsStart > 0 && char.IsAsciiDigit(span[digitsStart - 1]))
+        if (reserved > 1 || !lastIsReserved || !valueIsString)
         {
-            digitsStart--;
+            return new RywUnwrapResult(body, RywEnvelopeStatus.Malformed);
         }
 
-        var digits = nameEnd - digitsStart;
-        var nameQuote = digitsStart - MarkerStart.Length - 1;
-        if (digits is 0 or > MaxVersionDigits || nameQuote < 1
-            || span[nameQuote] != '"' || !span[(nameQuote + 1)..digitsStart].SequenceEqual(MarkerStart))
-        {
-            return new RywUnwrapResult(body, RywEnvelopeStatus.NotStamped);
-        }
-
-        // Our member follows either a comma (after other members) or, in an object that had none, the opening brace.
-        int cut;
-        if (span[nameQuote - 1] == ',')
-        {
-            cut = nameQuote - 1;
-        }
-        else if (LastNonWhitespace(span[..nameQuote]) is var before && before >= 0 && span[before] == '{')
-        {
-            cut = nameQuote;
-        }
-        else
-        {
-            return new RywUnwrapResult(body, RywEnvelopeStatus.NotStamped);
-        }
-
-        if (!span[digitsStart..nameEnd].SequenceEqual(SupportedVersion))
+        if (!string.Equals(version, SupportedVersion, StringComparison.Ordinal))
         {
             return new RywUnwrapResult(body, RywEnvelopeStatus.UnsupportedVersion);
         }
 
-        return Recovered(string.Concat(span[..cut], span[end..]), body[(valueQuote + 1)..(end - 1)]);
+        // Cut from the comma before our member (or from the member itself when it is the only one) to the end of its
+        // value: what Wrap inserted comes off exactly, and another writer's layout stays valid JSON.
+        var memberAt = Encoding.UTF8.GetCharCount(utf8[..(int)nameStart]);
+        var endAt = Encoding.UTF8.GetCharCount(utf8[..(int)valueEnd]);
+        var before = LastNonWhitespace(body.AsSpan(0, memberAt));
+        var cut = body[before] == ',' ? before : memberAt;
+        return Recovered(string.Concat(body.AsSpan(0, cut), body.AsSpan(endAt)), tokenText!);
+    }
+
+    /// <summary>Whether a member name is <c>ryw/&lt;1 to 3 digits&gt;</c>.</summary>
+    private static bool IsReservedName(string? name)
+    {
+        if (name is null || !name.StartsWith(MarkerStart, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var digits = name.AsSpan(MarkerStart.Length);
+        return digits.Length is > 0 and <= MaxVersionDigits && CountDigits(digits) == digits.Length;
     }
 
     private static RywUnwrapResult Recovered(string original, string tokenText) =>

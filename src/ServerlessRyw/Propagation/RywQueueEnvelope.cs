@@ -17,8 +17,14 @@ namespace ServerlessRyw.Propagation;
 /// <item>Any other body (plain text, Base64 of binary data, a JSON array) gets the prefix
 /// <c>ryw/1 &lt;token&gt;</c> and a line feed: <c>ryw/1 1.w1763780000000.8c3f…:4242\n&lt;body&gt;</c>.</item>
 /// </list>
-/// <para>The name <c>ryw/1</c> is reserved: a JSON object whose last member is <c>"ryw/1"</c> with a token-like string
-/// value, or a text that starts with <c>ryw/1 </c>, is read as an envelope. Every other body round-trips exactly.</para>
+/// <para>The name <c>ryw/1</c> is reserved: a JSON object whose last top-level member is <c>"ryw/1"</c> with a string
+/// value (in any valid JSON layout: other SDKs pretty-print), or a text that starts with <c>ryw/1 </c>, is read as an
+/// envelope. A body that looks like one but cannot be used (the member not last or repeated, a non-string value, a
+/// token too long or invalid, a text prefix without its line feed) is counted, and importing it makes the session read
+/// at the primary's position: it is never silently ignored. Every other body round-trips exactly.</para>
+/// <para>Producers in other languages: send text envelopes Base64-encoded (the Functions queue extension's default).
+/// Some SDKs, the Node one among them, lose the line feed of a plain-text envelope in the XML request body; the
+/// message then arrives Malformed (counted, read at the primary's position), not with its token.</para>
 /// <para>Size: Azure Storage counts a message's UTF-8 bytes as sent, after the client's Base64 encoding if it uses one,
 /// against a 64 KiB limit (<see cref="MaxMessageLength"/>). Stamping checks the same measure and throws
 /// <see cref="RywMessageTooLargeException"/> rather than produce a message the service would refuse.</para>
@@ -76,7 +82,11 @@ public static partial class RywQueueEnvelope
             token = token.Merge(existing.Token);
         }
 
-        var stamped = Wrap(body, token.ToString());
+        // A JSON body already using the reserved name where an envelope cannot be (not last, repeated, another version)
+        // gets the text form: a second member would make both unreadable, the prefix keeps the body and token exact.
+        var stamped = existing.Status is RywEnvelopeStatus.Malformed or RywEnvelopeStatus.UnsupportedVersion
+            ? TextForm(body, token.ToString())
+            : Wrap(body, token.ToString());
         var length = GetEncodedLength(stamped, encoding);
         if (length > maxLength)
         {

@@ -186,10 +186,8 @@ public sealed class RywQueueEnvelopeUnitTests
     }
 
     [Theory]
-    [InlineData("""{"ryw/1":"1.w5","a":1}""")]
     [InlineData("""{"a":{"ryw/1":"1.w5"}}""")]
     [InlineData("""{"a":"\"ryw/1\":\"1.w5\"}"}""")]
-    [InlineData("""{"a":1,"ryw/1":"two words"}""")]
     [InlineData("""{"a":1,"xryw/1":"1.w5"}""")]
     [InlineData("""[{"ryw/1":"1.w5"}]""")]
     [InlineData("ryw/ 1.w5\nbody")]
@@ -359,7 +357,8 @@ public sealed class RywQueueEnvelopeUnitTests
 
         using (original)
         {
-            if (original.RootElement.ValueKind != JsonValueKind.Object)
+            // A body using the reserved name at its top level is stamped in the text form (it keeps its token).
+            if (original.RootElement.ValueKind != JsonValueKind.Object || RywQueueEnvelope.Unwrap(body).Status != RywEnvelopeStatus.NotStamped)
             {
                 return;
             }

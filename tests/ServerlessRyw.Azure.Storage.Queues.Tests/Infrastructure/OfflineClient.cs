@@ -1,0 +1,20 @@
+using StackExchange.Redis;
+
+namespace ServerlessRyw.Azure.Storage.Queues.Tests.Infrastructure;
+
+/// <summary>A client whose connections lead nowhere: enough to import tokens and count rejections without Redis.</summary>
+public sealed class OfflineClient : IDisposable
+{
+    private readonly ConnectionMultiplexer _connection =
+        ConnectionMultiplexer.Connect("127.0.0.1:1,abortConnect=false,connectTimeout=200,connectRetry=0");
+
+    public OfflineClient() => Client = new RywClient(_connection, []);
+
+    public RywClient Client { get; }
+
+    public void Dispose()
+    {
+        Client.Dispose();
+        _connection.Dispose();
+    }
+}
