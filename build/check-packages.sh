@@ -20,6 +20,7 @@ ls "$out/feed" | sed 's/^/   /'
 consumers="$out/consumers"
 mkdir -p "$consumers"
 printf '<Project />\n' >"$consumers/Directory.Build.props"
+printf 'root = true\n' >"$consumers/.editorconfig" # not the repository's analyzer severities either
 printf '<Project />\n' >"$consumers/Directory.Packages.props"
 cat >"$consumers/nuget.config" <<EOF
 <?xml version="1.0" encoding="utf-8"?>

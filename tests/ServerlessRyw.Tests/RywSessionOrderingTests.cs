@@ -149,9 +149,10 @@ public sealed class RywSessionOrderingTests(ReplicaSetFixture servers, ITestOutp
         session.MarkWritten();
         var capturing = session.GetTokenAsync().AsTask(); // its probe is in flight for ~150 ms
         await Task.Delay(40);
-        await session.Primary.StringSetAsync($"announce:{Guid.NewGuid():N}", "late");
+        var writing = session.Primary.StringSetAsync($"announce:{Guid.NewGuid():N}", "late");
         session.MarkWritten(); // announced while the first capture is in flight: that capture must not clear it
         await capturing;
+        await writing;
         Assert.True(session.HasPendingWrite, "a write announced during a capture is still pending after it");
 
         var (_, primaryOffset) = await ServerExtensions.ReadReplicationAsync(servers.PrimaryEndPoint);

@@ -107,12 +107,13 @@ public sealed class RywTokenClusterUnitTests
     }
 
     [Fact]
-    public void TryParse_MarkWithWriteTimeOnly_DropsIt()
+    public void TryParse_MarkWithWriteTimeOnly_KeepsItAsIncomplete()
     {
+        // A write its sender could not capture (its capture timed out): the reader must require the primary's position.
         Assert.True(RywToken.TryParse("1.w1763780000123.o", out var token));
 
-        Assert.False(token.IsOverflowed);
-        Assert.Equal("1.w1763780000123", token.ToString());
+        Assert.True(token.IsOverflowed);
+        Assert.Equal("1.w1763780000123.o", token.ToString());
     }
 
     [Fact]

@@ -135,6 +135,15 @@ public sealed class HostileEnvelopeTokenTests(ITestOutputHelper output)
                 }
 
                 break;
+            case RywEnvelopeStatus.InvalidToken when !text.Contains('\n', StringComparison.Ordinal):
+                // Recognised as an envelope whose token cannot be used (huge, control characters): counted, and the
+                // consumer still gets the original body.
+                if (result.Body != body)
+                {
+                    tally.Other(hostile, $"invalid-token envelope gave body '{result.Body}'");
+                }
+
+                break;
             case RywEnvelopeStatus.Unwrapped or RywEnvelopeStatus.InvalidToken:
                 // A hostile text with a line feed ends the text envelope's token early: what follows is the message's body.
                 if (!text.Contains('\n', StringComparison.Ordinal))
