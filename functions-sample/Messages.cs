@@ -16,6 +16,10 @@ internal static class Keys
 
     public static string Stock(string id) => $"stock:{id}";
 
+    public static string Audit(string id) => $"audit:{id}";
+
+    public static string Archive(string id) => $"archive:{id}";
+
     /// <summary>Counts hops that did not see the previous hop's write: it stays 0 with read-your-writes on.</summary>
     public const string StaleHops = "sample:stale-hops";
 }

@@ -6,7 +6,7 @@ namespace ServerlessRyw.Azure.Functions.Worker;
 internal static partial class Log
 {
     [LoggerMessage(EventId = 4001, Level = LogLevel.Error,
-        Message = "Read-your-writes is off for invocation {InvocationId} of {FunctionName}: its session could not be created. The function runs reading replicas without a token.")]
+        Message = "Read-your-writes is off for invocation {InvocationId} of {FunctionName}: its session could not be created. Functions that inject RywSession fail to activate; the others run without token propagation.")]
     public static partial void SessionUnavailable(ILogger logger, string functionName, string invocationId, Exception exception);
 
     [LoggerMessage(EventId = 4002, Level = LogLevel.Warning,

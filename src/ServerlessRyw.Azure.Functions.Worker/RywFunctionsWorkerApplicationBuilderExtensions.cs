@@ -1,5 +1,6 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using ServerlessRyw;
 using ServerlessRyw.Azure.Functions.Worker;
 
@@ -24,7 +25,8 @@ public static class RywFunctionsWorkerApplicationBuilderExtensions
     /// <remarks>
     /// With the ASP.NET Core integration, call it after <c>ConfigureFunctionsWebApplication()</c>: the token header is
     /// then read from and written to the real <c>HttpContext</c>. The worker builds its pipeline in registration order, and
-    /// this middleware must run inside the integration's.
+    /// this middleware must run inside the integration's; the other order fails the worker's start with a message
+    /// saying so, as does a missing <c>ServerlessRyw__Primary</c> setting.
     /// </remarks>
     public static IFunctionsWorkerApplicationBuilder UseReadYourWrites(this IFunctionsWorkerApplicationBuilder builder, Action<RywOptions>? configure = null)
     {
@@ -47,6 +49,10 @@ public static class RywFunctionsWorkerApplicationBuilderExtensions
             options.Configure(configure);
         }
 
+        // Checked when the worker starts, before it connects to the host: a missing primary or a misordered
+        // registration fails the start with a message naming the fix, instead of failing every invocation later.
+        services.AddSingleton(new RywWorkerStartupValidator.Registrations(services));
+        services.AddSingleton<IValidateOptions<RywOptions>, RywWorkerStartupValidator>();
         services.AddSingleton<RywFunctionsTelemetry>();
         services.AddSingleton<RywOutputStamping>();
 

@@ -37,6 +37,36 @@ public sealed class WorkerBuilderUnitTests
         Assert.Equal("127.0.0.1:1,abortConnect=false", host.Services.GetRequiredService<IOptions<RywOptions>>().Value.Primary);
     }
 
+    [Fact]
+    public async Task StartAsync_UseReadYourWritesBeforeConfigureFunctionsWebApplication_FailsNamingTheFix()
+    {
+        var builder = FunctionsApplication.CreateBuilder([]);
+        builder.Configuration["Functions:Worker:HostEndpoint"] = "http://127.0.0.1:1/"; // resolved by the worker before validation
+        builder.Configuration["ServerlessRyw:Primary"] = "127.0.0.1:1,abortConnect=false";
+        builder.UseReadYourWrites();
+        builder.ConfigureFunctionsWebApplication();
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("after ConfigureFunctionsWebApplication()", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartAsync_NoPrimary_FailsNamingTheSetting()
+    {
+        var builder = FunctionsApplication.CreateBuilder([]);
+        builder.Configuration["Functions:Worker:HostEndpoint"] = "http://127.0.0.1:1/";
+        builder.ConfigureFunctionsWebApplication();
+        builder.UseReadYourWrites();
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("ServerlessRyw__Primary", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("ConfigureFunctionsWebApplication", error.Message, StringComparison.Ordinal);
+    }
+
     private static void AssertRegistered(IServiceProvider services)
     {
         Assert.Single(services.GetServices<RywFunctionsMiddleware>());

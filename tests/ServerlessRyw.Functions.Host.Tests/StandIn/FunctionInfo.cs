@@ -22,17 +22,16 @@ public sealed class FunctionInfo
                 TriggerName = name;
                 TriggerQueue = Read(binding, "queueName");
                 Route = Read(binding, "route");
+
+                // The SDK marks SDK-type parameters (QueueMessage, BinaryData): the host then sends model binding data.
+                DeferredBinding = binding.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object
+                    && string.Equals(Read(properties, "supportsDeferredBinding"), "true", StringComparison.OrdinalIgnoreCase);
             }
             else if (string.Equals(type, "queue", StringComparison.OrdinalIgnoreCase))
             {
                 QueueOutputs[name] = Read(binding, "queueName") ?? throw new InvalidDataException($"{metadata.Name}: queue output without queueName");
             }
         }
-
-        // The source generator marks SDK-type parameters (QueueMessage, BinaryData): the host then sends model binding data.
-        DeferredBinding = metadata.Bindings.TryGetValue(TriggerName ?? string.Empty, out var trigger)
-            && trigger.Properties.Any(p => string.Equals(p.Key, "SupportsDeferredBinding", StringComparison.OrdinalIgnoreCase)
-                && string.Equals(p.Value, "true", StringComparison.OrdinalIgnoreCase));
     }
 
     public RpcFunctionMetadata Metadata { get; }
@@ -49,7 +48,7 @@ public sealed class FunctionInfo
 
     public string? Route { get; }
 
-    public bool DeferredBinding { get; }
+    public bool DeferredBinding { get; private set; }
 
     /// <summary>Queue output binding name (<c>$return</c> for the return value) → queue name.</summary>
     public Dictionary<string, string> QueueOutputs { get; } = new(StringComparer.OrdinalIgnoreCase);

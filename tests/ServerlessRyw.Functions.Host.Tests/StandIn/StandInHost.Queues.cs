@@ -13,7 +13,7 @@ public sealed partial class StandInHost
     private readonly string _storageConnectionString;
 
     /// <summary>As <c>extensions.queues.maxDequeueCount</c> in host.json: deliveries before a message goes to <c>-poison</c>.</summary>
-    public int MaxDequeueCount { get; init; } = 5;
+    public int MaxDequeueCount { get; set; } = 5;
 
     /// <summary>What one queue-triggered invocation did with its message.</summary>
     public sealed record QueueInvocation(QueueMessage Message, InvocationResponse Invocation, FunctionInfo Function, bool Poisoned)

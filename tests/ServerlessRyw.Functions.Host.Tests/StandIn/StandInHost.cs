@@ -151,6 +151,7 @@ public sealed partial class StandInHost : IAsyncDisposable
         EnsureSuccess(initResponse.Result, "WorkerInitRequest");
         Capabilities = new Dictionary<string, string>(initResponse.Capabilities);
         HttpUri = new Uri(Capabilities.TryGetValue("HttpUri", out var httpUri) ? httpUri : throw new InvalidOperationException("no HttpUri capability"));
+        await WaitForHttpAsync();
 
         var metadata = (await _connection.RequestAsync(
             new StreamingMessage { RequestId = Guid.NewGuid().ToString(), FunctionsMetadataRequest = new FunctionsMetadataRequest { FunctionAppDirectory = appDirectory } },
@@ -165,6 +166,25 @@ public sealed partial class StandInHost : IAsyncDisposable
                 new StreamingMessage { RequestId = Guid.NewGuid().ToString(), FunctionLoadRequest = load }, WorkerConnection.Keys.Load(function.FunctionId), StartTimeout)).FunctionLoadResponse;
             EnsureSuccess(loaded.Result, "FunctionLoadRequest " + function.Name);
             _functions[function.Name] = new FunctionInfo(function);
+        }
+    }
+
+    /// <summary>The worker advertises HttpUri before its Kestrel listens; the host, too, waits for it.</summary>
+    private async Task WaitForHttpAsync()
+    {
+        var deadline = DateTime.UtcNow + StartTimeout;
+        while (true)
+        {
+            try
+            {
+                using var probe = new System.Net.Sockets.TcpClient();
+                await probe.ConnectAsync(HttpUri.Host, HttpUri.Port);
+                return;
+            }
+            catch (System.Net.Sockets.SocketException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
         }
     }
 
