@@ -24,7 +24,7 @@ public class RoutingBenchmarks
 
     /// <summary>Which replica already covers the token (round robin over two replicas).</summary>
     [Benchmark]
-    public object? FindCoveringReplica() => _servers.Client.FindCoveringReplica(_token);
+    public object? FindCoveringReplica() => _servers.Client.Replicas.FindCovering(new TokenRequirement(_token), _servers.Client.Policy);
 
     /// <summary>Whether one replica's known position covers the token.</summary>
     [Benchmark]

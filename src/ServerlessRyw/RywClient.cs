@@ -13,10 +13,8 @@ namespace ServerlessRyw;
 /// <remarks>Thread-safe. Its configuration never changes after construction.</remarks>
 public sealed partial class RywClient : IDisposable
 {
-    private readonly RedisNode[] _replicas;
     private readonly IConnectionMultiplexer[] _owned;
     private readonly CoalescedProbe _primaryProbe;
-    private int _nextReplica;
 
     /// <summary>Creates a client over connections the caller owns (and disposes).</summary>
     /// <param name="primary">The primary's connection; writes and fallback reads go here.</param>
@@ -54,7 +52,7 @@ public sealed partial class RywClient : IDisposable
 
         Policy = new RoutingPolicy(options);
         PrimaryNode = new RedisNode(primary);
-        _replicas = replicas.Select(static r => new RedisNode(r ?? throw new ArgumentException("A replica connection is null."))).ToArray();
+        Replicas = new ReplicaGroup(replicas.Select(static r => (IReplicaSlot)new RedisNode(r ?? throw new ArgumentException("A replica connection is null."))).ToArray());
         _owned = owned;
         Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("ServerlessRyw");
         Telemetry = new RywTelemetry(meterFactory);
@@ -81,9 +79,10 @@ public sealed partial class RywClient : IDisposable
     /// </summary>
     public IConnectionMultiplexer PrimaryConnection => PrimaryNode.Connection;
 
-    internal ReadOnlySpan<RedisNode> ReplicaNodes => _replicas;
+    /// <summary>The primary's replicas (for a cluster, each shard has its own group).</summary>
+    internal ReplicaGroup Replicas { get; }
 
-    internal int ReplicaCount => _replicas.Length;
+    internal RedisNode[] ReplicaNodes => Array.ConvertAll(Replicas.Members, static m => m.Node!);
 
     internal ILogger Logger { get; }
 
@@ -119,31 +118,6 @@ public sealed partial class RywClient : IDisposable
         }
 
         Telemetry.Dispose();
-    }
-
-    /// <summary>A replica known to have applied everything <paramref name="token"/> requires, spreading the load.</summary>
-    internal RedisNode? FindCoveringReplica(in RywToken token)
-    {
-        var count = _replicas.Length;
-        if (count == 0)
-        {
-            return null;
-        }
-
-        var now = Policy.Time.GetTimestamp();
-        var rotation = NextRotation();
-        for (var i = 0; i < count; i++)
-        {
-            var node = ReplicaAt(rotation, i);
-            // A node that answered as a primary is not read as a replica: after a failover the promoted replica
-            // takes writes the toolkit does not capture through it.
-            if (node.KnownSince(now, Policy.KnownPositionLifetime, Policy.Time) is { IsPrimary: false } known && known.Covers(token) && node.IsConnected)
-            {
-                return node;
-            }
-        }
-
-        return null;
     }
 
     /// <summary>
@@ -189,25 +163,4 @@ public sealed partial class RywClient : IDisposable
 
         return null;
     }
-
-    /// <summary>The next connected replica in turn, or <see langword="null"/> when none is connected.</summary>
-    internal RedisNode? NextReplica()
-    {
-        var rotation = NextRotation();
-        for (var i = 0; i < _replicas.Length; i++)
-        {
-            if (ReplicaAt(rotation, i) is { IsConnected: true } node)
-            {
-                return node;
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>Where the next walk over the replicas starts, so reads spread across them.</summary>
-    internal int NextRotation() => (int)((uint)Interlocked.Increment(ref _nextReplica) % (uint)Math.Max(1, _replicas.Length));
-
-    /// <summary>The replica <paramref name="step"/> places after <paramref name="rotation"/>'s start.</summary>
-    internal RedisNode ReplicaAt(int rotation, int step) => _replicas[(rotation + step) % _replicas.Length];
 }

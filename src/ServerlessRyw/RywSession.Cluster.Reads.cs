@@ -49,7 +49,7 @@ public sealed partial class RywSession
             return await ReadClusterPrimaryAsync(cluster, read, RywReadOutcome.PrimaryFallback, TimeSpan.Zero, 1, shard).ConfigureAwait(false);
         }
 
-        if (shard.FindCoveringReplica(required, _client.Policy) is { } caughtUp)
+        if (shard.Group.FindCovering(new PositionRequirement(required), _client.Policy) is { } caughtUp)
         {
             var attempt = await ReadOnReplicaAsync(caughtUp, key, read, probe: false, verify: true, cluster.Script).ConfigureAwait(false);
             if (attempt.Status == ClusterReadStatus.Read)
@@ -74,88 +74,79 @@ public sealed partial class RywSession
         TimeSpan budget,
         CancellationToken cancellationToken)
     {
-        var policy = _client.Policy;
-        var started = policy.Time.GetTimestamp();
-        var backoff = policy.InitialBackoff;
-        var reconciled = false;
-        var slept = false;
-        var probes = 0;
-        var readPrimaryNow = false;
-        while (!readPrimaryNow)
+        var attempt = new ClusterReplicaAttempt<T>(this, cluster, shard, key, read, required);
+        var outcome = await WaitLoop.RunAsync(shard.Group, _client.Policy, budget, attempt, cancellationToken).ConfigureAwait(false);
+        if (outcome.Server is { } server)
         {
-            // Each round tries every connected replica of the shard once before sleeping: one lagging replica must
-            // not make a read wait while another has already caught up.
-            // One rotation per round: the shared round-robin, advanced by other sessions meanwhile, could
-            // otherwise send this round to one replica twice and skip another.
-            var tried = 0;
-            var rotation = shard.NextRotation();
-            for (var i = 0; i < shard.Replicas.Count && !readPrimaryNow; i++)
-            {
-                if (shard.ReplicaAt(rotation, i) is not { } replica)
-                {
-                    continue;
-                }
-
-                tried++;
-                probes++;
-                var attempt = await ReadOnReplicaAsync(replica, key, read, probe: true, verify: true, cluster.Script).ConfigureAwait(false);
-                if (attempt.State is not { } state)
-                {
-                    if (attempt.Status == ClusterReadStatus.Redirected)
-                    {
-                        NoteUnusable(cluster, replica, key, attempt);
-                        readPrimaryNow = true;
-                    }
-
-                    continue;
-                }
-
-                replica.Observe(state.Replication, policy.Time.GetTimestamp());
-                NoteReplicaState(cluster, shard, state);
-                if (!reconciled && !state.Replication.Covers(required))
-                {
-                    // Before waiting on it, make sure the shard's primary ever wrote that much (a forged or lost
-                    // position must not make every read of this shard wait).
-                    reconciled = true;
-                    var historyChanged = !state.Replication.Knows(required with { Offset = 0 }) && state.Replication.ReplicationId != required.ReplicationId;
-                    if (await ReconcileShardAsync(cluster, shard, required, historyChanged, cancellationToken).ConfigureAwait(false) is not { } corrected)
-                    {
-                        readPrimaryNow = true;
-                        break;
-                    }
-
-                    required = corrected;
-                }
-
-                if (state.Replication.Covers(required))
-                {
-                    if (attempt.Status == ClusterReadStatus.Read)
-                    {
-                        var waited = slept ? policy.Time.GetElapsedTime(started) : TimeSpan.Zero;
-                        RoutedTo(slept ? RywReadOutcome.WaitedHit : RywReadOutcome.ProbedHit, waited, probes, replica.Name);
-                        return attempt.Result();
-                    }
-
-                    // Caught up, yet the key is missing, or the replica refused it: only the primary can tell.
-                    NoteUnusable(cluster, replica, key, attempt);
-                    readPrimaryNow = true;
-                }
-            }
-
-            var remaining = budget - policy.Time.GetElapsedTime(started);
-            if (readPrimaryNow || tried == 0 || remaining <= TimeSpan.Zero)
-            {
-                break;
-            }
-
-            await Task.Delay(backoff < remaining ? backoff : remaining, policy.Time, cancellationToken).ConfigureAwait(false);
-            slept = true;
-            backoff = backoff * 2 < policy.MaxBackoff ? backoff * 2 : policy.MaxBackoff;
+            RoutedTo(outcome.Slept ? RywReadOutcome.WaitedHit : RywReadOutcome.ProbedHit, outcome.Waited, outcome.Probes, server.Name);
+            return attempt.Result();
         }
 
         Log.FellBackToPrimary(_client.Logger, budget.TotalMilliseconds);
-        return await ReadClusterPrimaryAsync(cluster, read, RywReadOutcome.PrimaryFallback, policy.Time.GetElapsedTime(started), probes, shard)
+        return await ReadClusterPrimaryAsync(cluster, read, RywReadOutcome.PrimaryFallback, outcome.Waited, outcome.Probes, shard)
             .ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One probe-and-read of a waiting cluster read on one replica of the key's shard; reconciles the requirement
+    /// with the shard's primary once, and stops waiting when only the primary can tell (a redirect, a missing key).
+    /// </summary>
+    private sealed class ClusterReplicaAttempt<T>(
+        RywSession session, ClusterTopology cluster, ClusterShard shard, RedisKey key, Func<IDatabaseAsync, CommandFlags, Task<T>> read, ReplicationPosition required)
+        : IReplicaAttempt
+    {
+        private ReplicationPosition _required = required;
+        private bool _reconciled;
+        private ClusterRead<T> _served;
+
+        public T Result() => _served.Result();
+
+        public async ValueTask<AttemptVerdict> TryAsync(RedisNode replica, CancellationToken cancellationToken)
+        {
+            var policy = session._client.Policy;
+            var attempt = await session.ReadOnReplicaAsync(replica, key, read, probe: true, verify: true, cluster.Script).ConfigureAwait(false);
+            if (attempt.State is not { } state)
+            {
+                if (attempt.Status != ClusterReadStatus.Redirected)
+                {
+                    return AttemptVerdict.TryNext;
+                }
+
+                session.NoteUnusable(cluster, replica, key, attempt);
+                return AttemptVerdict.ReadPrimary;
+            }
+
+            replica.Observe(state.Replication, policy.Time.GetTimestamp());
+            NoteReplicaState(cluster, shard, state);
+            if (!_reconciled && !state.Replication.Covers(_required))
+            {
+                // Before waiting on it, make sure the shard's primary ever wrote that much (a forged or lost position
+                // must not make every read of this shard wait).
+                _reconciled = true;
+                var historyChanged = !state.Replication.Knows(_required with { Offset = 0 }) && state.Replication.ReplicationId != _required.ReplicationId;
+                if (await session.ReconcileShardAsync(cluster, shard, _required, historyChanged, cancellationToken).ConfigureAwait(false) is not { } corrected)
+                {
+                    return AttemptVerdict.ReadPrimary;
+                }
+
+                _required = corrected;
+            }
+
+            if (!state.Replication.Covers(_required))
+            {
+                return AttemptVerdict.TryNext;
+            }
+
+            if (attempt.Status == ClusterReadStatus.Read)
+            {
+                _served = attempt;
+                return AttemptVerdict.Served;
+            }
+
+            // Caught up, yet the key is missing, or the replica refused it: only the primary can tell.
+            session.NoteUnusable(cluster, replica, key, attempt);
+            return AttemptVerdict.ReadPrimary;
+        }
     }
 
     /// <summary>No token: any replica of the key's shard, unchecked (also the unsafe and after-the-window modes).</summary>
@@ -163,7 +154,7 @@ public sealed partial class RywSession
         ClusterTopology cluster, RedisKey key, Func<IDatabaseAsync, CommandFlags, Task<T>> read, CancellationToken cancellationToken)
     {
         var snapshot = await cluster.GetAsync(cancellationToken).ConfigureAwait(false);
-        if (snapshot?.ForSlot(ClusterSlots.Of(key)) is { } shard && shard.NextReplica() is { } replica)
+        if (snapshot?.ForSlot(ClusterSlots.Of(key)) is { } shard && shard.Group.NextConnected() is { } replica)
         {
             var attempt = await ReadOnReplicaAsync(replica, key, read, probe: false, verify: false, cluster.Script).ConfigureAwait(false);
             if (attempt.Status == ClusterReadStatus.Read)

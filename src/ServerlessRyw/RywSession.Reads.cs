@@ -68,7 +68,7 @@ public sealed partial class RywSession
             return await ReadAnyReplicaAsync(read).ConfigureAwait(false);
         }
 
-        if (_client.FindCoveringReplica(token) is { } caughtUp)
+        if (_client.Replicas.FindCovering(new TokenRequirement(token), _client.Policy) is { } caughtUp)
         {
             try
             {
@@ -89,66 +89,51 @@ public sealed partial class RywSession
     private async Task<T> ReadWaitingAsync<T>(
         Func<IDatabaseAsync, Task<T>> read, RywToken token, TimeSpan budget, CancellationToken cancellationToken)
     {
-        var policy = _client.Policy;
-        var started = policy.Time.GetTimestamp();
-        var backoff = policy.InitialBackoff;
-        var reconciled = false;
-        var slept = false;
-        var probes = 0;
-        while (true)
+        var attempt = new SingleReplicaAttempt<T>(this, read, token);
+        var outcome = await WaitLoop.RunAsync(_client.Replicas, _client.Policy, budget, attempt, cancellationToken).ConfigureAwait(false);
+        if (outcome.Server is { } server)
         {
-            // Each round tries every connected replica once before sleeping: one lagging replica must not make a
-            // read wait while another has already caught up.
-            // One rotation per round: the shared round-robin, advanced by other sessions meanwhile, could
-            // otherwise send this round to one replica twice and skip another.
-            var tried = 0;
-            var rotation = _client.NextRotation();
-            for (var i = 0; i < _client.ReplicaCount; i++)
-            {
-                if (_client.ReplicaAt(rotation, i) is not { IsConnected: true } replica)
-                {
-                    continue;
-                }
-
-                tried++;
-                probes++;
-                var attempt = await ProbeAndReadAsync(replica, read).ConfigureAwait(false);
-                if (!reconciled && attempt.State is not null && !attempt.State.Covers(token))
-                {
-                    // The token asks for more than this replica has: before waiting on it, make sure the primary
-                    // ever wrote that much (a forged or foreign token must not make every read wait).
-                    reconciled = true;
-                    if (await ReconcileWithPrimaryAsync(!KnowsAnyHistoryOf(attempt.State, token), cancellationToken).ConfigureAwait(false) is not { } corrected)
-                    {
-                        tried = 0;
-                        break;
-                    }
-
-                    token = corrected;
-                }
-
-                if (attempt.State is { IsPrimary: false } state && state.Covers(token))
-                {
-                    var outcome = slept ? RywReadOutcome.WaitedHit : RywReadOutcome.ProbedHit;
-                    Routed(outcome, slept ? policy.Time.GetElapsedTime(started) : TimeSpan.Zero, probes, replica);
-                    return attempt.Result(); // rethrows the delegate's own error, now that the replica is known fresh
-                }
-            }
-
-            var remaining = budget - policy.Time.GetElapsedTime(started);
-            if (tried == 0 || remaining <= TimeSpan.Zero)
-            {
-                break;
-            }
-
-            await Task.Delay(backoff < remaining ? backoff : remaining, policy.Time, cancellationToken).ConfigureAwait(false);
-            slept = true;
-            backoff = backoff * 2 < policy.MaxBackoff ? backoff * 2 : policy.MaxBackoff;
+            Routed(outcome.Slept ? RywReadOutcome.WaitedHit : RywReadOutcome.ProbedHit, outcome.Waited, outcome.Probes, server);
+            return attempt.Result(); // rethrows the delegate's own error, now that the replica is known fresh
         }
 
         Log.FellBackToPrimary(_client.Logger, budget.TotalMilliseconds);
-        return await ReadPrimaryAsync(read, RywReadOutcome.PrimaryFallback, policy.Time.GetElapsedTime(started), probes)
-            .ConfigureAwait(false);
+        return await ReadPrimaryAsync(read, RywReadOutcome.PrimaryFallback, outcome.Waited, outcome.Probes).ConfigureAwait(false);
+    }
+
+    /// <summary>One probe-and-read of a waiting single-primary read; reconciles the token with the primary once.</summary>
+    private sealed class SingleReplicaAttempt<T>(RywSession session, Func<IDatabaseAsync, Task<T>> read, RywToken token) : IReplicaAttempt
+    {
+        private RywToken _token = token;
+        private bool _reconciled;
+        private ProbedRead<T> _served;
+
+        public T Result() => _served.Result();
+
+        public async ValueTask<AttemptVerdict> TryAsync(RedisNode replica, CancellationToken cancellationToken)
+        {
+            var attempt = await session.ProbeAndReadAsync(replica, read).ConfigureAwait(false);
+            if (!_reconciled && attempt.State is { } behind && !behind.Covers(_token))
+            {
+                // The token asks for more than this replica has: before waiting on it, make sure the primary ever
+                // wrote that much (a forged or foreign token must not make every read wait).
+                _reconciled = true;
+                if (await session.ReconcileWithPrimaryAsync(!KnowsAnyHistoryOf(behind, _token), cancellationToken).ConfigureAwait(false) is not { } corrected)
+                {
+                    return AttemptVerdict.ReadPrimary;
+                }
+
+                _token = corrected;
+            }
+
+            if (attempt.State is { IsPrimary: false } state && state.Covers(_token))
+            {
+                _served = attempt;
+                return AttemptVerdict.Served;
+            }
+
+            return AttemptVerdict.TryNext;
+        }
     }
 
     /// <summary>
@@ -238,7 +223,7 @@ public sealed partial class RywSession
 
     private async Task<T> ReadAnyReplicaAsync<T>(Func<IDatabaseAsync, Task<T>> read)
     {
-        if (_client.NextReplica() is { } replica)
+        if (_client.Replicas.NextConnected() is { } replica)
         {
             try
             {

@@ -15,7 +15,7 @@ namespace ServerlessRyw.Routing;
 /// with <c>READONLY</c>, and a key the replica does not serve comes back as a <c>MOVED</c> error, which the session
 /// treats as "read the primary". The server, not the toolkit's topology, decides whether it may serve the key.</para>
 /// </remarks>
-internal sealed class ClusterReplica : IDisposable
+internal sealed class ClusterReplica : IReplicaSlot, IDisposable
 {
     // Without INFO and CLUSTER the client stays out of cluster mode; without the subscribe commands it opens one
     // socket instead of two (checked with StackExchange.Redis 1.2.6 and 2.6.96).

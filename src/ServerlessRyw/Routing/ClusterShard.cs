@@ -17,7 +17,6 @@ internal sealed class ClusterShard
     private readonly bool[] _owned;
     private ReplicationState? _known;
     private ReplicationState? _floor;
-    private int _nextReplica;
 
     public ClusterShard(string primaryId, string? primaryEndPoint, bool[] owned, RedisKey routingKey, ClusterReplica[] replicas)
     {
@@ -26,6 +25,7 @@ internal sealed class ClusterShard
         _owned = owned;
         RoutingKey = routingKey;
         Replicas = replicas;
+        Group = new ReplicaGroup(replicas);
     }
 
     public string PrimaryId { get; }
@@ -37,13 +37,14 @@ internal sealed class ClusterShard
 
     public IReadOnlyList<ClusterReplica> Replicas { get; }
 
+    /// <summary>The shard's replicas as a group: rotation and the fast-path lookup, shared with the single-primary router.</summary>
+    public ReplicaGroup Group { get; }
+
     /// <summary>The primary's newest position seen; never goes backwards within a history.</summary>
     public ReplicationState? Known => Volatile.Read(ref _known);
 
     /// <summary>The floor, once captured for this snapshot.</summary>
     public ReplicationState? Floor => Volatile.Read(ref _floor);
-
-    public bool Owns(int slot) => _owned[slot];
 
     /// <summary>Whether every slot this shard serves was already served by it in <paramref name="earlier"/>.</summary>
     public bool GainedNoSlotsSince(ClusterShard earlier)
@@ -96,47 +97,6 @@ internal sealed class ClusterShard
             SetFloor(floor);
         }
     }
-
-    /// <summary>A connected replica whose known position already covers <paramref name="required"/>, spreading the load.</summary>
-    public RedisNode? FindCoveringReplica(ReplicationPosition required, RoutingPolicy policy)
-    {
-        var now = policy.Time.GetTimestamp();
-        var count = Replicas.Count;
-        var start = count == 0 ? 0 : (int)((uint)Interlocked.Increment(ref _nextReplica) % (uint)count);
-        for (var i = 0; i < count; i++)
-        {
-            if (Replicas[(start + i) % count].Node is { IsConnected: true } node
-                && node.KnownSince(now, policy.KnownPositionLifetime, policy.Time) is { } known
-                && known.Covers(required))
-            {
-                return node;
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>The next connected replica in turn, or <see langword="null"/>.</summary>
-    public RedisNode? NextReplica()
-    {
-        var rotation = NextRotation();
-        for (var i = 0; i < Replicas.Count; i++)
-        {
-            if (ReplicaAt(rotation, i) is { } node)
-            {
-                return node;
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>Where the next walk over the shard's replicas starts, so reads spread across them.</summary>
-    public int NextRotation() => (int)((uint)Interlocked.Increment(ref _nextReplica) % (uint)Math.Max(1, Replicas.Count));
-
-    /// <summary>The replica <paramref name="step"/> places after <paramref name="rotation"/>'s start, if it is connected.</summary>
-    public RedisNode? ReplicaAt(int rotation, int step) =>
-        Replicas[(rotation + step) % Replicas.Count].Node is { IsConnected: true } node ? node : null;
 
     public override string ToString() => PrimaryEndPoint ?? PrimaryId;
 }

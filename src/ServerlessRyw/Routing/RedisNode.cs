@@ -3,7 +3,7 @@ using StackExchange.Redis;
 namespace ServerlessRyw.Routing;
 
 /// <summary>One server's shared connection and the newest replication position seen from it, process-wide.</summary>
-internal sealed class RedisNode
+internal sealed class RedisNode : IReplicaSlot
 {
     private Knowledge? _known;
 
@@ -24,6 +24,9 @@ internal sealed class RedisNode
     public IDatabase Database { get; }
 
     public string Name { get; }
+
+    /// <summary>A connected node is its own slot in a <see cref="ReplicaGroup"/>.</summary>
+    RedisNode? IReplicaSlot.Node => this;
 
     /// <summary>Which probe script this server understands.</summary>
     public ProbeScript Script { get; } = ProbeScript.ForReplication();
