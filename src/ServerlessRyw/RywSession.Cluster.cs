@@ -110,7 +110,7 @@ public sealed partial class RywSession
         }
     }
 
-    /// <summary>Counts and reports a routed cluster read (the single-primary path reports a <see cref="RedisNode"/>).</summary>
+    /// <summary>Counts and reports a routed read (both topologies): an observer's bug must not fail the read it observes.</summary>
     private void RoutedTo(RywReadOutcome outcome, TimeSpan waited, int probes, string? server)
     {
         _client.Telemetry.RecordRead(outcome, waited);

@@ -248,22 +248,8 @@ public sealed partial class RywSession
         return value;
     }
 
-    private void Routed(RywReadOutcome outcome, TimeSpan waited, int probes, RedisNode node)
-    {
-        _client.Telemetry.RecordRead(outcome, waited);
-        if (_client.Policy.OnReadRouted is { } callback)
-        {
-            try
-            {
-                callback(new RywReadRoutedArguments(outcome, waited, probes, node.Name));
-            }
-            catch (Exception exception) when (exception is not OutOfMemoryException)
-            {
-                // An observer's bug must not fail the read it observes.
-                Log.CallbackFailed(_client.Logger, exception);
-            }
-        }
-    }
+    private void Routed(RywReadOutcome outcome, TimeSpan waited, int probes, RedisNode node) =>
+        RoutedTo(outcome, waited, probes, node.Name); // see RywSession.Cluster.cs
 
     private static bool KnowsAnyHistoryOf(ReplicationState state, in RywToken token)
     {

@@ -123,20 +123,7 @@ public sealed partial class RywSession
         Reject(status is RywTokenStatus.Valid or RywTokenStatus.Empty ? RywTokenStatus.Malformed : status);
 
     /// <summary>Announces a write made through <see cref="Primary"/>: the next routed read or export captures it.</summary>
-    public void MarkWritten()
-    {
-        switch (_client.Policy.Mode)
-        {
-            case RywMode.Token:
-                _writes.Request();
-                break;
-            case RywMode.Window:
-                MergeOwn(RywToken.FromWriteTime(_client.Policy.Time.GetUtcNow()));
-                break;
-            default:
-                break;
-        }
-    }
+    public void MarkWritten() => Announce(ref _writes);
 
     /// <summary>
     /// The session's token including every write so far, signed when the client has signing keys: what carriers
@@ -184,12 +171,18 @@ public sealed partial class RywSession
         }
     }
 
-    private void RequireCurrentPosition()
+    private void RequireCurrentPosition() => Announce(ref _unknownWrites);
+
+    /// <summary>
+    /// Something only the primary's current position covers happened: in token mode a request for a capture, in
+    /// window mode a write time of now; the other modes keep no token.
+    /// </summary>
+    private void Announce(ref PendingGeneration pending)
     {
         switch (_client.Policy.Mode)
         {
             case RywMode.Token:
-                _unknownWrites.Request();
+                pending.Request();
                 break;
             case RywMode.Window:
                 MergeOwn(RywToken.FromWriteTime(_client.Policy.Time.GetUtcNow()));
