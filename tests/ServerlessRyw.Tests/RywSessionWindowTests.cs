@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using ServerlessRyw.Tests.Infrastructure;
 using StackExchange.Redis;
 
@@ -10,7 +11,7 @@ public sealed class RywSessionWindowTests(ReplicaSetFixture servers)
     public async Task ReadAsync_WindowMode_ReadsPrimaryWithinWindowAndReplicaAfter()
     {
         await servers.SetLagAsync(TimeSpan.FromMilliseconds(200));
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         using var client = servers.CreateLaggedClient(new RywOptions { Mode = RywMode.Window, Window = TimeSpan.FromSeconds(2), TimeProvider = clock });
         using var baseline = servers.CreateLaggedClient(new RywOptions { Mode = RywMode.ReplicaUnsafe });
         RedisKey key = $"window:{Guid.NewGuid():N}";
@@ -33,7 +34,7 @@ public sealed class RywSessionWindowTests(ReplicaSetFixture servers)
     [Fact]
     public async Task Import_WriteTimeFarInFuture_IsClampedSoTheWindowEnds()
     {
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         using var client = servers.CreateLaggedClient(new RywOptions { Mode = RywMode.Window, TimeProvider = clock });
         var forged = RywToken.FromWriteTime(clock.GetUtcNow().AddYears(10)).ToString();
 
