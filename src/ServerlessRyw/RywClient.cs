@@ -118,6 +118,7 @@ public sealed partial class RywClient : IDisposable
         }
 
         Telemetry.Dispose();
+        Policy.Deadlines.Dispose();
     }
 
     /// <summary>
@@ -129,7 +130,7 @@ public sealed partial class RywClient : IDisposable
     {
         try
         {
-            if (await Deadline.WaitAsync(_primaryProbe.NextAsync(), Policy.ReplicaTimeout, Policy.Time, cancellationToken).ConfigureAwait(false) is { } state)
+            if (await Policy.Deadlines.WaitAsync(_primaryProbe.NextAsync(), Policy.ReplicaTimeout, cancellationToken).ConfigureAwait(false) is { } state)
             {
                 return state;
             }

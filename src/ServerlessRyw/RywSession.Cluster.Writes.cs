@@ -39,8 +39,7 @@ public sealed partial class RywSession
             Exception? probeError = null;
             try
             {
-                state = ClusterProbe.Parse(await Deadline.WaitAsync(
-                    ClusterProbe.SendAsync(cluster.Database, cluster.Script, key), policy.ReplicaTimeout, policy.Time, CancellationToken.None).ConfigureAwait(false));
+                state = ClusterProbe.Parse(await policy.Deadlines.WaitAsync(ClusterProbe.SendAsync(cluster.Database, cluster.Script, key), policy.ReplicaTimeout, CancellationToken.None).ConfigureAwait(false));
             }
             catch (Exception exception) when (exception is RedisException or TimeoutException)
             {

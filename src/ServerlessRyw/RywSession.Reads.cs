@@ -155,7 +155,7 @@ public sealed partial class RywSession
         }
         catch
         {
-            Deadline.ObserveLater(probing);
+            DeadlineWheel.ObserveLater(probing);
             throw;
         }
 
@@ -163,7 +163,7 @@ public sealed partial class RywSession
         try
         {
             // One deadline for the whole unit: a hung replica costs one timeout, not two.
-            await Deadline.WaitAsync(transaction.ExecuteAsync(), policy.ReplicaTimeout, policy.Time).ConfigureAwait(false);
+            await policy.Deadlines.WaitAsync(transaction.ExecuteAsync(), policy.ReplicaTimeout).ConfigureAwait(false);
             state = ReplicationProbe.Parse(await probing.ConfigureAwait(false));
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException or OperationCanceledException)
@@ -180,8 +180,8 @@ public sealed partial class RywSession
         if (state is null)
         {
             _client.Telemetry.RecordProbeFailure();
-            Deadline.ObserveLater(probing);
-            Deadline.ObserveLater(reading);
+            DeadlineWheel.ObserveLater(probing);
+            DeadlineWheel.ObserveLater(reading);
             return default;
         }
 
@@ -190,7 +190,7 @@ public sealed partial class RywSession
         {
             try
             {
-                await Deadline.WaitAsync(reading, RoutingPolicy.ReadDelegateGrace, policy.Time).ConfigureAwait(false);
+                await policy.Deadlines.WaitAsync(reading, RoutingPolicy.ReadDelegateGrace).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
@@ -265,37 +265,10 @@ public sealed partial class RywSession
     }
 
     /// <summary>The task, or a timeout once <see cref="RywOptions.ReplicaTimeout"/> (or <paramref name="limit"/>) passes.</summary>
-    private Task<TResult> BoundedAsync<TResult>(Task<TResult> task, TimeSpan? limit = null)
-    {
-        if (task.IsCompleted)
-        {
-            return task;
-        }
+    private Task<TResult> BoundedAsync<TResult>(Task<TResult> task, TimeSpan? limit = null) =>
+        _client.Policy.Deadlines.WaitAsync(task, limit ?? _client.Policy.ReplicaTimeout);
 
-        var timeout = limit ?? _client.Policy.ReplicaTimeout;
-        return timeout > TimeSpan.Zero ? WaitBoundedAsync(task, timeout) : TimedOut(task);
-    }
-
-    private async Task<TResult> WaitBoundedAsync<TResult>(Task<TResult> task, TimeSpan timeout)
-    {
-        try
-        {
-            return await task.WaitAsync(timeout, _client.Policy.Time).ConfigureAwait(false);
-        }
-        catch (TimeoutException) when (!task.IsCompleted)
-        {
-            ObserveLater(task);
-            throw;
-        }
-    }
-
-    private static Task<TResult> TimedOut<TResult>(Task<TResult> task)
-    {
-        ObserveLater(task);
-        return Task.FromException<TResult>(new TimeoutException("The replica did not answer in time."));
-    }
-
-    private static void ObserveLater(Task task) => Deadline.ObserveLater(task);
+    private static void ObserveLater(Task task) => DeadlineWheel.ObserveLater(task);
 
     private readonly struct ProbedRead<T>(ReplicationState? state, T? value, ExceptionDispatchInfo? error)
     {

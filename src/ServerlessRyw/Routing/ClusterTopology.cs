@@ -132,7 +132,7 @@ internal sealed class ClusterTopology : IDisposable
         try
         {
             // Bounded like every call the toolkit makes: a paused or unreachable primary must not hold a read or an export.
-            var reply = await Deadline.WaitAsync(SendToPrimaryAsync(shard), _policy.ReplicaTimeout, _policy.Time, cancellationToken).ConfigureAwait(false);
+            var reply = await _policy.Deadlines.WaitAsync(SendToPrimaryAsync(shard), _policy.ReplicaTimeout, cancellationToken).ConfigureAwait(false);
             if (ClusterProbe.Parse(reply) is { } state)
             {
                 if (state.NodeId != shard.PrimaryId || !state.Replication.IsPrimary)
@@ -241,7 +241,7 @@ internal sealed class ClusterTopology : IDisposable
         {
             var key = hint is { } slot ? ClusterSlots.KeyFor(s => s == slot) : null;
             // CLUSTER NODES text is larger than a probe's; a topology load may take a few probe deadlines.
-            var reply = (RedisResult[]?)await Deadline.WaitAsync(ClusterProbe.SendNodesAsync(Database, key), _policy.ReplicaTimeout * 4, _policy.Time)
+            var reply = (RedisResult[]?)await _policy.Deadlines.WaitAsync(ClusterProbe.SendNodesAsync(Database, key), _policy.ReplicaTimeout * 4)
                 .ConfigureAwait(false);
             text = reply is { Length: >= 2 } ? (string?)reply[0] : null;
             epoch = reply is { Length: >= 2 } ? ClusterProbe.ParseEpoch((string?)reply[1]) : 0;

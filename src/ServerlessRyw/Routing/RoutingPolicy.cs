@@ -19,6 +19,9 @@ internal sealed class RoutingPolicy(RywOptions options)
 
     public TimeSpan ReplicaTimeout { get; } = options.ReplicaTimeout;
 
+    /// <summary>The client's one deadline mechanism (a shared timer, not one per call).</summary>
+    public DeadlineWheel Deadlines { get; } = new(options.TimeProvider, options.ReplicaTimeout);
+
     public TimeSpan KnownPositionLifetime { get; } = options.KnownPositionLifetime;
 
     public RywTokenSigner? Signer { get; } = options.SigningKeys.Count == 0 ? null : new RywTokenSigner(options.SigningKeys);

@@ -105,9 +105,13 @@ public sealed class WaitLoopTests(ReplicaSetFixture servers)
 
         public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
         {
-            lock (_pauses)
+            // Pauses only: the client's deadline timer is created stopped (infinite due time).
+            if (dueTime >= TimeSpan.Zero)
             {
-                _pauses.Add(dueTime);
+                lock (_pauses)
+                {
+                    _pauses.Add(dueTime);
+                }
             }
 
             return base.CreateTimer(callback, state, dueTime, period);

@@ -1,0 +1,164 @@
+using System.Collections.Concurrent;
+
+namespace ServerlessRyw.Routing;
+
+/// <summary>
+/// The one deadline mechanism of a client: every bounded wait (a replica attempt, a capture, a primary probe) is an
+/// entry checked by one shared timer, instead of a timer per call. StackExchange.Redis cannot cancel a command once
+/// queued, so an expired wait is abandoned, not stopped: the entry fails with <see cref="TimeoutException"/> and the
+/// command's own outcome is still observed when it arrives (never an unobserved task exception).
+/// </summary>
+/// <remarks>
+/// A wait ends at most one tick after its deadline; the tick is a tenth of <see cref="RywOptions.ReplicaTimeout"/>,
+/// between 1 and 25 ms. The timer runs only while waits are pending.
+/// </remarks>
+internal sealed class DeadlineWheel : IDisposable
+{
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _tick;
+    private readonly ConcurrentQueue<IPendingWait> _pending = new();
+    private readonly ITimer _timer;
+    private int _armed;
+    private int _sweeping;
+
+    public DeadlineWheel(TimeProvider time, TimeSpan replicaTimeout)
+    {
+        _time = time;
+        var tenth = replicaTimeout / 10;
+        _tick = tenth < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : tenth > MaxTick ? MaxTick : tenth;
+        _timer = time.CreateTimer(static state => ((DeadlineWheel)state!).Sweep(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>The longest a wait may outlive its deadline.</summary>
+    public static TimeSpan MaxTick { get; } = TimeSpan.FromMilliseconds(25);
+
+    /// <summary>The task's result, or a <see cref="TimeoutException"/> once <paramref name="timeout"/> has passed.</summary>
+    public Task<T> WaitAsync<T>(Task<T> task, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        if (task.IsCompleted)
+        {
+            return task;
+        }
+
+        if (timeout <= TimeSpan.Zero)
+        {
+            ObserveLater(task);
+            return Task.FromException<T>(new TimeoutException("The server did not answer in time."));
+        }
+
+        var deadline = _time.GetTimestamp() + (long)(timeout.TotalSeconds * _time.TimestampFrequency);
+        var wait = new PendingWait<T>(task, deadline, cancellationToken);
+        _pending.Enqueue(wait);
+        if (Interlocked.CompareExchange(ref _armed, 1, 0) == 0)
+        {
+            _timer.Change(_tick, _tick);
+        }
+
+        return wait.Task;
+    }
+
+    /// <summary>An answer we stopped waiting for still completes some day; its error must not go unobserved.</summary>
+    public static void ObserveLater(Task task) =>
+        _ = task.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+
+    public void Dispose() => _timer.Dispose();
+
+    private void Sweep()
+    {
+        if (Interlocked.Exchange(ref _sweeping, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            var now = _time.GetTimestamp();
+            for (var count = _pending.Count; count > 0 && _pending.TryDequeue(out var wait); count--)
+            {
+                if (!wait.IsCompleted && !wait.TryExpire(now))
+                {
+                    _pending.Enqueue(wait);
+                }
+            }
+
+            if (_pending.IsEmpty)
+            {
+                // Disarm, then look again: a wait enqueued meanwhile re-arms (it saw _armed == 0) or is seen here.
+                _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                Volatile.Write(ref _armed, 0);
+                if (!_pending.IsEmpty && Interlocked.CompareExchange(ref _armed, 1, 0) == 0)
+                {
+                    _timer.Change(_tick, _tick);
+                }
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _sweeping, 0);
+        }
+    }
+
+    private interface IPendingWait
+    {
+        bool IsCompleted { get; }
+
+        bool TryExpire(long now);
+    }
+
+    /// <summary>One bounded wait: completes with the command's outcome, or with a timeout at its deadline.</summary>
+    private sealed class PendingWait<T> : TaskCompletionSource<T>, IPendingWait
+    {
+        private readonly long _deadline;
+        private readonly CancellationTokenRegistration _cancellation;
+
+        public PendingWait(Task<T> source, long deadline, CancellationToken cancellationToken)
+        {
+            _deadline = deadline;
+            if (cancellationToken.CanBeCanceled)
+            {
+                _cancellation = cancellationToken.UnsafeRegister(static (state, token) => ((PendingWait<T>)state!).TrySetCanceled(token), this);
+            }
+
+            // Synchronous: the awaiting read continues on the thread that completed the command, without a hop.
+            _ = source.ContinueWith(
+                static (completed, state) => ((PendingWait<T>)state!).Complete(completed),
+                this,
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+
+        public bool IsCompleted => Task.IsCompleted;
+
+        public bool TryExpire(long now)
+        {
+            if (now < _deadline)
+            {
+                return false;
+            }
+
+            TrySetException(new TimeoutException("The server did not answer in time."));
+            _cancellation.Dispose();
+            return true;
+        }
+
+        private void Complete(Task<T> completed)
+        {
+            // Reading the outcome observes it, also when the wait has already timed out.
+            if (completed.IsFaulted)
+            {
+                TrySetException(completed.Exception!.InnerExceptions);
+            }
+            else if (completed.IsCanceled)
+            {
+                TrySetCanceled();
+            }
+            else
+            {
+                TrySetResult(completed.Result);
+            }
+
+            _cancellation.Dispose();
+        }
+    }
+}
