@@ -9,7 +9,7 @@ public enum RywReadOutcome
     /// <summary>A replica already known to have caught up with the token: no extra command.</summary>
     ReplicaHit,
 
-    /// <summary>A replica whose offset probe, pipelined with the read, covered the token.</summary>
+    /// <summary>A replica whose offset probe, sent with the read in one MULTI/EXEC, covered the token.</summary>
     ProbedHit,
 
     /// <summary>A replica that caught up with the token while the session waited.</summary>

@@ -15,8 +15,8 @@ public sealed partial class RywSession
     /// <param name="key">The key the read is about: it picks the shard, and a replica that does not have it is
     /// double-checked on the primary (a slot migration may have just moved it away).</param>
     /// <param name="read">Issues the read with the flags it is given, for example
-    /// <c>(db, flags) =&gt; db.StringGetAsync(key, flags)</c>. It runs on a pipelined batch (issue every command
-    /// before awaiting one), only on keys of <paramref name="key"/>'s slot, and may run twice (on a replica, then on
+    /// <c>(db, flags) =&gt; db.StringGetAsync(key, flags)</c>. On a replica it runs inside one <c>MULTI</c>/<c>EXEC</c>
+    /// with the probe (issue every command before awaiting one), only on keys of <paramref name="key"/>'s slot, and may run twice (on a replica, then on
     /// the primary): keep it free of side effects.</param>
     /// <param name="cancellationToken">Stops waiting for a lagging replica.</param>
     /// <returns>What the delegate returned, from a server that has every write the token names.</returns>
@@ -47,17 +47,16 @@ public sealed partial class RywSession
     }
 
     /// <summary>
-    /// Writes <paramref name="key"/> through its primary and captures the token in the same round trip. With Redis
-    /// Cluster the offset probe is routed by <paramref name="key"/>, so it reaches (and is redirected exactly like)
-    /// the write, and the token gets the position of the shard that took it. With a single primary it is the same as
+    /// Writes <paramref name="key"/> through its primary, then captures the token with one more round trip, sent after
+    /// the write was answered. With Redis Cluster the offset probe is routed by <paramref name="key"/>, so it reaches
+    /// (and is redirected exactly like) the write, and the token gets the position of the shard that took it. With a single primary it is the same as
     /// <see cref="WriteAsync{T}(Func{IDatabaseAsync, Task{T}}, CancellationToken)"/>.
     /// </summary>
     /// <typeparam name="T">What the delegate returns.</typeparam>
     /// <param name="key">The key written; every command the delegate issues must be in its slot.</param>
-    /// <param name="write">Issues the write commands on the batch it is given; issue every command before awaiting one.</param>
-    /// <param name="cancellationToken">Cancels before the batch is sent.</param>
+    /// <param name="write">Issues the write commands; it may await between them.</param>
+    /// <param name="cancellationToken">Cancels before the write is sent.</param>
     /// <returns>What the delegate returned.</returns>
-    /// <exception cref="InvalidOperationException">The delegate awaited a command before issuing all of them.</exception>
     public Task<T> WriteAsync<T>(RedisKey key, Func<IDatabaseAsync, Task<T>> write, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(write);
@@ -66,10 +65,10 @@ public sealed partial class RywSession
             : WriteAsync(write, cancellationToken);
     }
 
-    /// <summary>Writes <paramref name="key"/> through its primary and captures the token in the same round trip.</summary>
+    /// <summary>Writes <paramref name="key"/> through its primary, then captures the token (see the overload returning a value).</summary>
     /// <param name="key">The key written.</param>
     /// <param name="write">Issues the write commands; see <see cref="WriteAsync{T}(RedisKey, Func{IDatabaseAsync, Task{T}}, CancellationToken)"/>.</param>
-    /// <param name="cancellationToken">Cancels before the batch is sent.</param>
+    /// <param name="cancellationToken">Cancels before the write is sent.</param>
     /// <returns>A task that completes when the write and the capture are done.</returns>
     public Task WriteAsync(RedisKey key, Func<IDatabaseAsync, Task> write, CancellationToken cancellationToken = default)
     {

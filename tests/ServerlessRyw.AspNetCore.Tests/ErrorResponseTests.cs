@@ -9,7 +9,7 @@ namespace ServerlessRyw.AspNetCore.Tests;
 
 /// <summary>
 /// An endpoint that writes and then throws. Kestrel's own 500 drops every header set before (OnStarting does not run
-/// for it), so the token only survives when an exception handler produces the 500: the one-line fix in the README.
+/// for it), so the token only survives when an exception handler produces the 500: the one-line fix in docs/carriers.md.
 /// </summary>
 [Collection(LaggedReplicaTests.Name)]
 public sealed class ErrorResponseTests(LaggedReplicaFixture redis)

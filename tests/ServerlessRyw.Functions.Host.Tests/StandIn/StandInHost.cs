@@ -15,7 +15,7 @@ namespace ServerlessRyw.Functions.Host.Tests.StandIn;
 /// FunctionLoadRequest), and invokes functions over the real protocol. HTTP is forwarded to the worker's advertised
 /// HttpUri (ASP.NET Core integration); queue outputs go to real Azurite queues and come back as queue triggers.
 /// </summary>
-/// <remarks>What it does not emulate is listed in HANDOFF-func.md / the README ("what the host tests prove").</remarks>
+/// <remarks>What it does not emulate is listed in docs/azure-functions.md ("What the host tests prove").</remarks>
 public sealed partial class StandInHost : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(45);

@@ -5,7 +5,7 @@ namespace ServerlessRyw.Reliability.Tests.Infrastructure;
 
 /// <summary>
 /// Records the figures each test measured (cases, stale reads, slowest read, lost messages, bytes per invocation)
-/// in <c>artifacts/reliability/figures.tsv</c> at the repository root and in the test output, for the README.
+/// in <c>artifacts/reliability/figures.tsv</c> at the repository root and in the test output, for docs/failure-behaviour.md.
 /// </summary>
 public static class Figures
 {

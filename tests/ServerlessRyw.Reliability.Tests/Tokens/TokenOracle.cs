@@ -1,7 +1,7 @@
 namespace ServerlessRyw.Reliability.Tests.Tokens;
 
 /// <summary>
-/// What a read must do for a set of incoming token values, from the documented rules (README "Incoming tokens are
+/// What a read must do for a set of incoming token values, from the documented rules (docs/routing-and-tokens.md, "Incoming tokens are
 /// untrusted"): several values merge by maximum; an unreadable value means the caller wrote something we cannot name,
 /// so the read must see everything the primary had; a foreign history or an offset beyond the primary is corrected to
 /// the primary's position; an honest offset is honoured. Counters: one rejection per unreadable value, one per far-future
