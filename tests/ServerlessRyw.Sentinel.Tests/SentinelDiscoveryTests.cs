@@ -31,7 +31,7 @@ public sealed class SentinelDiscoveryTests(ITestOutputHelper output)
     public async Task Changed_ManualFailover_ReportsNewPrimaryThenOldPrimaryAsReplica()
     {
         await using LocalSentinelSet set = await LocalSentinelSet.StartAsync(replicas: 2);
-        using var discovery = new SentinelDiscovery(set.SentinelConfiguration);
+        using var discovery = new SentinelDiscovery(set.SentinelConfiguration, logger: new TestOutputLogger(output));
         using var changes = new ChangeRecorder(discovery);
         discovery.Start();
         TopologySnapshot before = (await changes.WaitForAsync(s => s.PrimaryEndPoint is not null, ChangeTimeout, "with a primary")).Snapshot;

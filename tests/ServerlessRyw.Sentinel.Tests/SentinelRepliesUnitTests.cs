@@ -58,6 +58,15 @@ public sealed class SentinelRepliesUnitTests
         Assert.Null(SentinelReplies.Read(Master(ip, port), [], EndPointAllowList.AllowAll));
 
     [Fact]
+    public void Read_AddressByName_WinsOverMasterReplyAddress()
+    {
+        // Mid-failover, the leader's SENTINEL MASTER still names the old primary; GET-MASTER-ADDR-BY-NAME the promoted one.
+        SentinelView? view = SentinelReplies.Read(Master(), [], EndPointAllowList.AllowAll, "10.0.0.9:6379");
+
+        Assert.Equal("10.0.0.9:6379", view!.PrimaryEndPoint);
+    }
+
+    [Fact]
     public void Read_MissingEpochAndIpv6_FormatsBracketsAndMinusOne()
     {
         SentinelView? view = SentinelReplies.Read(Fields("ip", "::1", "port", "6379"), [], EndPointAllowList.AllowAll);

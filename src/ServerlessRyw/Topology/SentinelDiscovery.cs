@@ -102,11 +102,12 @@ public sealed class SentinelDiscovery : TopologyDiscovery
         (string Sentinel, SentinelView? View, Exception? Error)[] answers =
             await Task.WhenAll(_configuration.Sentinels.Select(s => AskAsync(sentinels, s, deadline))).ConfigureAwait(false);
 
+        // Caught by the refresh and kept as the snapshot's LastError, never thrown to callers.
         var answered = answers.Where(a => a.View is not null).ToList();
         if (answered.Count == 0)
         {
             string reasons = string.Join("; ", answers.Select(a => $"{a.Sentinel}: {a.Error?.Message ?? "no address in reply"}"));
-            throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, $"No sentinel answered about '{ServiceName}' ({reasons}).");
+            throw new InvalidOperationException($"No sentinel answered about '{ServiceName}' ({reasons}).");
         }
 
         // OrderBy is stable: among equal epochs the first sentinel in configuration order wins.
@@ -195,20 +196,27 @@ public sealed class SentinelDiscovery : TopologyDiscovery
 
     private async Task<(string Sentinel, SentinelView? View, Exception? Error)> AskAsync(ConnectionMultiplexer sentinels, string sentinel, CancellationToken deadline)
     {
+        Task<System.Net.EndPoint?>? address = null;
         Task<KeyValuePair<string, string>[]>? master = null;
         Task<KeyValuePair<string, string>[][]>? replicas = null;
         try
         {
             IServer server = sentinels.GetServer(sentinel);
+
+            // Pipelined on one connection, so the three answers describe (nearly) the same moment.
+            address = server.SentinelGetMasterAddressByNameAsync(ServiceName);
             master = server.SentinelMasterAsync(ServiceName);
             replicas = server.SentinelReplicasAsync(ServiceName);
+            System.Net.EndPoint? addressReply = await address.WaitAsync(deadline).ConfigureAwait(false);
             KeyValuePair<string, string>[] masterReply = await master.WaitAsync(deadline).ConfigureAwait(false);
             KeyValuePair<string, string>[][] replicaReplies = await replicas.WaitAsync(deadline).ConfigureAwait(false);
-            SentinelView? view = SentinelReplies.Read(masterReply, replicaReplies, _allowList);
+            string? primaryAddress = addressReply is null ? null : TopologyEndPoints.Format(addressReply);
+            SentinelView? view = SentinelReplies.Read(masterReply, replicaReplies, _allowList, primaryAddress);
             return (sentinel, view, null);
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException or OperationCanceledException or ArgumentException or InvalidOperationException)
         {
+            ObserveLater(address);
             ObserveLater(master);
             ObserveLater(replicas);
             Log.SentinelDidNotAnswer(Logger, sentinel, ServiceName, exception);

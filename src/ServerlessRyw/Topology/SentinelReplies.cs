@@ -11,14 +11,28 @@ internal static class SentinelReplies
     // A replica flagged with any of these is down or unreachable as far as Sentinel knows: never proposed.
     private static readonly string[] UnusableFlags = ["s_down", "o_down", "disconnected"];
 
-    /// <summary>The view in one sentinel's answers, or <see langword="null"/> when the master reply lacks an address.</summary>
+    /// <summary>The view in one sentinel's answers, or <see langword="null"/> when no primary address is known.</summary>
+    /// <param name="master">The <c>SENTINEL MASTER</c> reply.</param>
+    /// <param name="replicas">The <c>SENTINEL REPLICAS</c> reply.</param>
+    /// <param name="allowList">Maps and filters the replica addresses.</param>
+    /// <param name="primaryAddress">
+    /// The <c>SENTINEL GET-MASTER-ADDR-BY-NAME</c> answer, preferred over the master reply's address: the sentinel
+    /// leading a failover names the promoted replica there as soon as it is promoted, while its <c>SENTINEL MASTER</c>
+    /// keeps the old address until the failover ends (about a second later here).
+    /// </param>
     public static SentinelView? Read(
         IReadOnlyList<KeyValuePair<string, string>> master,
         IEnumerable<IReadOnlyList<KeyValuePair<string, string>>> replicas,
-        EndPointAllowList allowList)
+        EndPointAllowList allowList,
+        string? primaryAddress = null)
     {
         Dictionary<string, string> primary = ToMap(master);
-        if (!TryEndPoint(primary, "ip", "port", out string primaryEndPoint))
+        string primaryEndPoint;
+        if (TopologyEndPoints.Normalize(primaryAddress) is string byName)
+        {
+            primaryEndPoint = byName;
+        }
+        else if (!TryEndPoint(primary, "ip", "port", out primaryEndPoint))
         {
             return null;
         }
