@@ -6,8 +6,13 @@ namespace ServerlessRyw;
 
 public sealed partial class RywClient
 {
-    /// <summary>Connects to the primary and replicas named in <paramref name="options"/> and owns those connections.</summary>
-    /// <param name="options">Must name <see cref="RywOptions.Primary"/>; replicas are optional.</param>
+    /// <summary>
+    /// Connects to the primary and replicas named in <paramref name="options"/> and owns those connections. With
+    /// <see cref="RywOptions.Topology"/> set, it also waits (at most <see cref="RywTopologyOptions.RefreshTimeout"/>)
+    /// for the first discovery, and follows the topology afterwards.
+    /// </summary>
+    /// <param name="options">Must name <see cref="RywOptions.Primary"/> or a Sentinel (<c>Topology.Sentinel</c>, whose
+    /// connection then follows the primary through failovers); replicas are optional.</param>
     /// <param name="loggerFactory">Where logs go.</param>
     /// <param name="meterFactory">Creates the meter.</param>
     /// <param name="cancellationToken">Stops waiting for the connections.</param>
@@ -19,12 +24,14 @@ public sealed partial class RywClient
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (string.IsNullOrWhiteSpace(options.Primary))
+        var primary = !string.IsNullOrWhiteSpace(options.Primary) ? options.Primary : options.Topology.Sentinel;
+        if (string.IsNullOrWhiteSpace(primary))
         {
-            throw new ArgumentException($"{nameof(RywOptions.Primary)} is required to connect.", nameof(options));
+            throw new ArgumentException($"{nameof(RywOptions.Primary)} (or {nameof(RywOptions.Topology)}.{nameof(RywTopologyOptions.Sentinel)}) is required to connect.", nameof(options));
         }
 
-        var connecting = new[] { ConfigurationOptions.Parse(options.Primary) }.Concat(options.Replicas.Select(ReplicaConfiguration))
+        // A Sentinel configuration string (serviceName=...) makes StackExchange.Redis connect to, and follow, the primary.
+        var connecting = new[] { ConfigurationOptions.Parse(primary) }.Concat(options.Replicas.Select(ReplicaConfiguration))
             .Select(configuration => ConnectionMultiplexer.ConnectAsync(configuration))
             .ToArray();
         try
@@ -42,7 +49,17 @@ public sealed partial class RywClient
         }
 
         var connections = connecting.Select(t => (IConnectionMultiplexer)t.Result).ToArray();
-        return new RywClient(connections[0], connections[1..], options, loggerFactory, meterFactory, connections);
+        var client = new RywClient(connections[0], connections[1..], options, loggerFactory, meterFactory, connections);
+        try
+        {
+            await client.FollowTopologyAsync(options.Topology, waitForFirst: true, cancellationToken).ConfigureAwait(false);
+            return client;
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -63,7 +80,11 @@ public sealed partial class RywClient
         ArgumentNullException.ThrowIfNull(primary);
         ArgumentNullException.ThrowIfNull(options);
         var replicas = options.Replicas.Select(c => (IConnectionMultiplexer)ConnectionMultiplexer.Connect(ReplicaConfiguration(c))).ToArray();
-        return new RywClient(primary, replicas, options, loggerFactory, meterFactory, replicas);
+        var client = new RywClient(primary, replicas, options, loggerFactory, meterFactory, replicas);
+
+        // Synchronous factory: discovery starts in the background; reads use the fixed replicas or the primary until then.
+        _ = client.FollowTopologyAsync(options.Topology, waitForFirst: false, CancellationToken.None);
+        return client;
     }
 
     /// <summary>
@@ -72,9 +93,10 @@ public sealed partial class RywClient
     /// replica that is down (StackExchange.Redis 2.x's default backlog holds commands for up to its timeout): there
     /// is always another server to read from, so commands to a disconnected replica fail at once.
     /// </summary>
-    private static ConfigurationOptions ReplicaConfiguration(string configuration)
+    private static ConfigurationOptions ReplicaConfiguration(string configuration) => ReplicaConfiguration(ConfigurationOptions.Parse(configuration));
+
+    private static ConfigurationOptions ReplicaConfiguration(ConfigurationOptions parsed)
     {
-        var parsed = ConfigurationOptions.Parse(configuration);
         parsed.AbortOnConnectFail = false;
         parsed.BacklogPolicy = BacklogPolicy.FailFast;
         return parsed;

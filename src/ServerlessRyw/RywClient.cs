@@ -111,6 +111,7 @@ public sealed partial class RywClient : IDisposable
     /// <summary>Closes the connections this client opened itself (not ones passed to the constructor).</summary>
     public void Dispose()
     {
+        DisposeTopology();
         Cluster?.Dispose();
         foreach (var connection in _owned)
         {

@@ -36,6 +36,14 @@ public sealed class RywOptions
     /// </summary>
     public IList<string> Replicas { get; } = new List<string>();
 
+    /// <summary>
+    /// Where the primary and more replicas come from while running: Redis Sentinel (<c>Topology.Sentinel</c>, then
+    /// <see cref="Primary"/> may be empty) or the primary's own replica list (<c>Topology.DiscoverReplicas</c>).
+    /// Discovered replicas join <see cref="Replicas"/>; a promoted replica leaves, a demoted primary joins.
+    /// <value>Default: no discovery.</value>
+    /// </summary>
+    public RywTopologyOptions Topology { get; } = new();
+
     /// <summary>The clock for windows, waits and backoff. <value>Default: <see cref="TimeProvider.System"/>.</value></summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
@@ -133,6 +141,7 @@ public sealed class RywOptions
             errors.Add($"{nameof(TimeProvider)} is required.");
         }
 
+        errors.AddRange(Topology.Validate().Select(static e => $"{nameof(Topology)}: {e}"));
         return errors;
     }
 }

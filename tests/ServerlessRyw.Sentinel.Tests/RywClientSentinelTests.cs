@@ -1,0 +1,302 @@
+using System.Diagnostics;
+using ServerlessRyw.LocalRedis;
+using StackExchange.Redis;
+using Xunit.Abstractions;
+
+namespace ServerlessRyw.Sentinel.Tests;
+
+/// <summary>
+/// The client over Sentinel: it finds the primary and replicas, follows a failover and runtime replica changes
+/// without a restart, and keeps chains of invocations free of stale reads meanwhile. Replication lag comes from
+/// pausing a replica's replication (<c>CLIENT PAUSE … WRITE</c>) in bursts, so the toolkit-off run shows stale reads.
+/// </summary>
+public sealed class RywClientSentinelTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Eventually = TimeSpan.FromSeconds(20);
+
+    // The outcome of the read the current lane is making (the routing callback runs in that read's async context).
+    private static readonly AsyncLocal<System.Runtime.CompilerServices.StrongBox<RywReadOutcome?>> CurrentRead = new();
+
+    [Fact]
+    public async Task ConnectAsync_Sentinel_FindsThePrimaryAndEveryReplica()
+    {
+        await using var set = await LocalSentinelSet.StartAsync(replicas: 2);
+        using var client = await RywClient.ConnectAsync(Options(set, RywMode.Token));
+
+        Assert.Equal(set.Primary.EndPoint, client.PrimaryConnection.GetEndPoints().Select(e => e.ToString()!).Single(e => IsPrimary(client, e)));
+        await WaitForMembersAsync(client, set.Replicas.Select(r => r.EndPoint));
+    }
+
+    [Fact]
+    public async Task ChainLoop_SentinelFailoverMidRun_NoStaleReadsAndTheOldPrimaryJoinsAsReplica()
+    {
+        await using var set = await LocalSentinelSet.StartAsync(replicas: 2);
+        using var client = await RywClient.ConnectAsync(Options(set, RywMode.Token));
+        await WaitForMembersAsync(client, set.Replicas.Select(r => r.EndPoint));
+        var oldPrimary = set.Primary.EndPoint;
+
+        var run = await RunChainsAsync(client, set, TimeSpan.FromSeconds(5), failoverAfter: TimeSpan.FromSeconds(1));
+        var promoted = set.Primary.EndPoint;
+        output.WriteLine($"token mode through SENTINEL FAILOVER: {run}");
+
+        Assert.NotEqual(oldPrimary, promoted);
+        Assert.Equal(0, run.Stale);
+        Assert.Equal(0, run.ToolkitExceptions);
+        Assert.True(run.Reads > 50, run.ToString());
+        Assert.True(run.SlowestReplicaRead < TimeSpan.FromMilliseconds(100 + 500 + 500), run.ToString());
+
+        // No restart: the demoted primary joins the replicas, the promoted one leaves them.
+        await WaitForMembersAsync(client, set.Replicas.Select(r => r.EndPoint));
+        Assert.Contains(oldPrimary, MemberEndPoints(client));
+        Assert.DoesNotContain(promoted, MemberEndPoints(client));
+
+        await using var controlSet = await LocalSentinelSet.StartAsync(replicas: 2);
+        using var unsafeClient = await RywClient.ConnectAsync(Options(controlSet, RywMode.ReplicaUnsafe));
+        await WaitForMembersAsync(unsafeClient, controlSet.Replicas.Select(r => r.EndPoint));
+        var control = await RunChainsAsync(unsafeClient, controlSet, TimeSpan.FromSeconds(5), failoverAfter: TimeSpan.FromSeconds(1));
+        output.WriteLine($"replica-unsafe, same loop: {control}");
+        Assert.True(control.Stale > 0, "the same loop without the toolkit must read stale");
+    }
+
+    [Fact]
+    public async Task ChainLoop_PrimaryKilledMidRun_NoStaleReadsOnDataTheFailoverKept()
+    {
+        await using var set = await LocalSentinelSet.StartAsync(replicas: 2);
+        using var client = await RywClient.ConnectAsync(Options(set, RywMode.Token));
+        await WaitForMembersAsync(client, set.Replicas.Select(r => r.EndPoint));
+        var killed = set.Primary.EndPoint;
+
+        var run = await RunChainsAsync(client, set, TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(1), async () =>
+        {
+            set.KillPrimary();
+            await set.WaitForNewPrimaryAsync(killed);
+        });
+        output.WriteLine($"token mode through a killed primary (sentinel-driven promotion): {run}");
+
+        Assert.NotEqual(killed, set.Primary.EndPoint);
+        Assert.Equal(0, run.Stale); // a read that misses a write the new primary does not have either is a lost write
+        Assert.Equal(0, run.ToolkitExceptions);
+        Assert.True(run.Reads > 20, run.ToString());
+        Assert.True(run.SlowestReplicaRead < TimeSpan.FromMilliseconds(100 + 500 + 500), run.ToString());
+        await WaitForMembersAsync(client, set.Replicas.Where(r => r.IsRunning).Select(r => r.EndPoint)); // the promoted replica left, the dead primary never joined
+    }
+
+    [Fact]
+    public async Task Topology_ReplicaAddedThenRemovedAtRuntime_JoinsThenLeavesWithoutARestart()
+    {
+        await using var set = await LocalSentinelSet.StartAsync(replicas: 1);
+        using var client = await RywClient.ConnectAsync(Options(set, RywMode.Token));
+        await WaitForMembersAsync(client, set.Replicas.Select(r => r.EndPoint));
+        var first = client.Replicas.Members.Single().Node!;
+
+        var added = await set.AddReplicaAsync();
+        await WaitForMembersAsync(client, [first.Name, added.EndPoint]);
+        Assert.Same(first, client.Replicas.Members.Select(m => m.Node).First(n => n!.Name == first.Name)); // kept, not reconnected
+
+        await set.RemoveReplicaAsync(added);
+        await WaitForMembersAsync(client, [first.Name]);
+        Assert.True(first.IsConnected);
+    }
+
+    private static RywOptions Options(LocalSentinelSet set, RywMode mode)
+    {
+        var options = new RywOptions
+        {
+            Mode = mode,
+            WaitBudget = TimeSpan.FromMilliseconds(100),
+            ReplicaTimeout = TimeSpan.FromMilliseconds(250),
+            OnReadRouted = static routed =>
+            {
+                if (CurrentRead.Value is { } box)
+                {
+                    box.Value = routed.Outcome;
+                }
+            },
+        };
+        options.Topology.Sentinel = set.SentinelConfiguration;
+        options.Topology.RefreshInterval = TimeSpan.FromSeconds(1);
+        return options;
+    }
+
+    private static bool IsPrimary(RywClient client, string endPoint) => !client.PrimaryConnection.GetServer(endPoint).IsReplica;
+
+    private static string[] MemberEndPoints(RywClient client) =>
+        [.. client.Replicas.Members.Select(m => m.Node?.Name).OfType<string>().Order(StringComparer.Ordinal)];
+
+    private static async Task WaitForMembersAsync(RywClient client, IEnumerable<string> expected)
+    {
+        var want = expected.Order(StringComparer.Ordinal).ToArray();
+        var deadline = Stopwatch.StartNew();
+        while (!MemberEndPoints(client).SequenceEqual(want))
+        {
+            if (deadline.Elapsed > Eventually)
+            {
+                Assert.Fail($"replica members {string.Join(",", MemberEndPoints(client))}, expected {string.Join(",", want)}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>
+    /// Lanes of write-then-read invocations (the reader is a new session from the exported token) while replicas'
+    /// replication is paused in bursts, and optionally a Sentinel failover. A read that differs from the write is
+    /// stale only if the primary has the write: otherwise the failover lost it, which no read can be blamed for.
+    /// </summary>
+    private static Task<ChainRun> RunChainsAsync(RywClient client, LocalSentinelSet set, TimeSpan duration, TimeSpan? failoverAfter) =>
+        RunChainsAsync(client, set, duration, failoverAfter, async () => await set.FailoverAsync());
+
+    private static async Task<ChainRun> RunChainsAsync(RywClient client, LocalSentinelSet set, TimeSpan duration, TimeSpan? failoverAfter, Func<Task> fault)
+    {
+        var run = new ChainRun();
+        using var stop = new CancellationTokenSource(duration);
+        var pauses = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                foreach (var replica in set.Replicas)
+                {
+                    await TryAsync(() => RespClient.ExecuteAsync(replica.EndPoint, "CLIENT", "PAUSE", "80", "WRITE"));
+                }
+
+                await Task.Delay(120);
+            }
+        });
+        var failover = failoverAfter is { } after
+            ? Task.Run(async () =>
+            {
+                await Task.Delay(after);
+                await fault();
+            })
+            : Task.CompletedTask;
+        var runId = Guid.NewGuid().ToString("N");
+        var lanes = Enumerable.Range(0, 4).Select(lane => Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                var key = $"sentinel-chain:{runId}:{lane}";
+                string token;
+                try
+                {
+                    var writer = client.CreateSession();
+                    await writer.WriteAsync(db => db.StringSetAsync(key, i));
+                    token = await writer.ExportAsync();
+                }
+                catch (Exception exception) when (exception is RedisException or TimeoutException)
+                {
+                    run.WriteFailed(); // the application's own write during the switch
+                    continue;
+                }
+                catch (Exception)
+                {
+                    run.ToolkitException();
+                    continue;
+                }
+
+                var clock = Stopwatch.StartNew();
+                var outcome = CurrentRead.Value = new System.Runtime.CompilerServices.StrongBox<RywReadOutcome?>();
+                try
+                {
+                    var value = (int?)await client.CreateSession(token).ReadAsync(db => db.StringGetAsync(key));
+                    var routedToReplica = outcome.Value is RywReadOutcome.ReplicaHit or RywReadOutcome.ProbedHit or RywReadOutcome.WaitedHit or RywReadOutcome.Replica;
+                    if (value != i)
+                    {
+                        var onPrimary = (int?)await client.PrimaryConnection.GetDatabase().StringGetAsync(key);
+                        run.Read(clock.Elapsed, routedToReplica, stale: onPrimary == i, lost: onPrimary != i);
+                        continue;
+                    }
+
+                    run.Read(clock.Elapsed, routedToReplica, stale: false, lost: false);
+                }
+                catch (Exception exception) when (exception is RedisException or TimeoutException)
+                {
+                    run.ReadFailed(); // a primary read while the primary is switching: the application's own failure
+                    continue;
+                }
+                catch (Exception)
+                {
+                    run.ToolkitException();
+                }
+            }
+        })).ToArray();
+        await Task.WhenAll(lanes);
+        await failover;
+        await pauses;
+        return run;
+    }
+
+    private static async Task TryAsync(Func<Task> action)
+    {
+        try
+        {
+            await action();
+        }
+        catch (Exception exception) when (exception is IOException or System.Net.Sockets.SocketException or RespProtocolException or RedisErrorReplyException)
+        {
+            // A replica mid-failover may refuse or drop the pause: the burst is skipped.
+        }
+    }
+
+    private sealed class ChainRun
+    {
+        private readonly Lock _gate = new();
+
+        public int Reads { get; private set; }
+
+        public int Stale { get; private set; }
+
+        public int Lost { get; private set; }
+
+        public int FailedWrites { get; private set; }
+
+        public int FailedReads { get; private set; }
+
+        public int ToolkitExceptions { get; private set; }
+
+        public TimeSpan SlowestReplicaRead { get; private set; }
+
+        public TimeSpan SlowestRead { get; private set; }
+
+        public void Read(TimeSpan elapsed, bool onReplica, bool stale, bool lost)
+        {
+            lock (_gate)
+            {
+                Reads++;
+                Stale += stale ? 1 : 0;
+                Lost += lost ? 1 : 0;
+                SlowestRead = elapsed > SlowestRead ? elapsed : SlowestRead;
+                if (onReplica && elapsed > SlowestReplicaRead)
+                {
+                    SlowestReplicaRead = elapsed;
+                }
+            }
+        }
+
+        public void WriteFailed()
+        {
+            lock (_gate)
+            {
+                FailedWrites++;
+            }
+        }
+
+        public void ReadFailed()
+        {
+            lock (_gate)
+            {
+                FailedReads++;
+            }
+        }
+
+        public void ToolkitException()
+        {
+            lock (_gate)
+            {
+                ToolkitExceptions++;
+            }
+        }
+
+        public override string ToString() =>
+            $"reads={Reads} stale={Stale} lost={Lost} failedWrites={FailedWrites} failedReads={FailedReads} toolkitExceptions={ToolkitExceptions} slowestRead={SlowestRead.TotalMilliseconds:0}ms slowestReplicaRead={SlowestReplicaRead.TotalMilliseconds:0}ms";
+    }
+}
