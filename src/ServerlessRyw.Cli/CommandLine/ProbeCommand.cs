@@ -10,7 +10,12 @@ internal sealed class ProbeCommand
     private readonly Option<string> _primary = new("--primary")
     {
         Description = "The primary, as a StackExchange.Redis configuration string (host:port[,password=…][,ssl=true])",
-        Required = true,
+        HelpName = "configuration",
+    };
+
+    private readonly Option<string?> _sentinel = new("--sentinel")
+    {
+        Description = "Discover the primary and replicas from Redis Sentinel instead: sentinel endpoints and serviceName=… (e.g. 10.0.0.1:26379,10.0.0.2:26379,serviceName=mymaster)",
         HelpName = "configuration",
     };
 
@@ -36,10 +41,15 @@ internal sealed class ProbeCommand
     {
         Command = new Command("probe", "Check a Redis primary and its replicas: can the toolkit read replication offsets there, how far do replicas lag, and which mode to use.")
         {
-            _primary, _replicas, _samples, _noWrite,
+            _primary, _sentinel, _replicas, _samples, _noWrite,
         };
         Command.Validators.Add(result =>
         {
+            if (string.IsNullOrWhiteSpace(result.GetValue(_primary)) == string.IsNullOrWhiteSpace(result.GetValue(_sentinel)))
+            {
+                result.AddError("Give either --primary or --sentinel.");
+            }
+
             // Validators see implicit (default) values as unset: check only what was typed.
             if (result.GetResult(_samples) is { Implicit: false } && result.GetValue(_samples) is < 1 or > 10_000)
             {
@@ -56,7 +66,8 @@ internal sealed class ProbeCommand
         ArgumentNullException.ThrowIfNull(parseResult);
         return new ProbeSettings
         {
-            Primary = parseResult.GetRequiredValue(_primary),
+            Primary = parseResult.GetValue(_primary) ?? string.Empty,
+            Sentinel = parseResult.GetValue(_sentinel),
             Replicas = parseResult.GetValue(_replicas) ?? [],
             Samples = parseResult.GetValue(_samples),
             MeasureVisibility = !parseResult.GetValue(_noWrite),
@@ -69,6 +80,11 @@ internal sealed class ProbeCommand
         ProbeFindings findings;
         try
         {
+            if (settings.Sentinel is { } sentinel)
+            {
+                settings = await SentinelProbe.DiscoverAsync(sentinel, settings, cancellationToken).ConfigureAwait(false);
+            }
+
             findings = await new ProbeRunner(settings, progress).RunAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (EnvironmentFailure.Describe(exception, cancellationToken, startedServers: false) is { } failure)

@@ -13,8 +13,13 @@ internal static class ProbeReport
         ArgumentNullException.ThrowIfNull(recommendation);
         ArgumentNullException.ThrowIfNull(settings);
         var text = new StringBuilder();
-        text.AppendLine(Invariant($"ryw probe: primary {findings.Primary.EndPoint}, {findings.Replicas.Count} replica(s)"))
-            .AppendLine()
+        text.AppendLine(Invariant($"ryw probe: primary {findings.Primary.EndPoint}, {findings.Replicas.Count} replica(s)"));
+        if (settings.Discovered is { } discovered)
+        {
+            text.AppendLine(discovered);
+        }
+
+        text.AppendLine()
             .AppendLine("Can the toolkit read replication offsets? (a read-only script that runs INFO replication; no admin mode, no ROLE needed)");
         foreach (var server in findings.Replicas.Prepend(findings.Primary))
         {

@@ -6,6 +6,12 @@ internal sealed record ProbeSettings
     /// <summary>The primary's StackExchange.Redis configuration string (e.g. <c>host:6379,password=…</c>).</summary>
     public required string Primary { get; init; }
 
+    /// <summary>Sentinel endpoints and service name the primary and replicas were (or are to be) discovered from.</summary>
+    public string? Sentinel { get; init; }
+
+    /// <summary>What Sentinel reported, for the report; <see langword="null"/> without <see cref="Sentinel"/>.</summary>
+    public string? Discovered { get; init; }
+
     /// <summary>One configuration string per replica.</summary>
     public IReadOnlyList<string> Replicas { get; init; } = [];
 
