@@ -130,6 +130,70 @@ public sealed class FaultLab : IAsyncDisposable
         }, timeout ?? TimeSpan.FromSeconds(15), $"{replica} to reach offset {offset}");
     }
 
+    /// <summary>
+    /// Redis 7's coordinated failover to <paramref name="target"/> (<c>FAILOVER TO host port TIMEOUT ms</c>): the
+    /// primary pauses writes itself, waits for the target to catch up, then the two swap roles. Returns once both
+    /// report their new roles with the link up.
+    /// </summary>
+    public static async Task FailoverToAsync(string primary, string target, TimeSpan timeout)
+    {
+        var (host, port) = Split(target);
+        await RespClient.ExecuteAsync(primary, "FAILOVER", "TO", host, port, "TIMEOUT", ((long)timeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
+        await Eventually.TrueAsync(async () =>
+        {
+            var promoted = await ReplicationInfoAsync(target);
+            var demoted = await ReplicationInfoAsync(primary);
+            return promoted["role"] == "master" && demoted["role"] == "slave" && demoted.GetValueOrDefault("master_link_status") == "up";
+        }, timeout + TimeSpan.FromSeconds(10), $"{target} to take over from {primary}");
+    }
+
+    /// <summary>
+    /// Sends <c>SHUTDOWN</c> with <paramref name="flags"/>. A server that exits closes the connection instead of
+    /// answering, so only an error reply (the shutdown was refused) is thrown.
+    /// </summary>
+    public static async Task ShutdownAsync(string endPoint, params string[] flags)
+    {
+        try
+        {
+            await RespClient.ExecuteAsync(endPoint, ["SHUTDOWN", .. flags]);
+        }
+        catch (Exception exception) when (exception is not RedisErrorReplyException)
+        {
+            // The connection closed under the reply: the server went away, as asked.
+        }
+    }
+
+    /// <summary><c>CLIENT PAUSE ms WRITE</c>: write commands from clients wait; reads and no-writes scripts go on.</summary>
+    public static Task<string?> PauseWritesAsync(string endPoint, TimeSpan pause) =>
+        RespClient.ExecuteAsync(endPoint, "CLIENT", "PAUSE", ((long)pause.TotalMilliseconds).ToString(CultureInfo.InvariantCulture), "WRITE");
+
+    /// <summary>What Sentinel or a cloud's DNS switch does for the application: each connection finds the new primary.</summary>
+    public static async Task PointAtNewPrimaryAsync(IEnumerable<IConnectionMultiplexer> connections, TimeSpan? timeout = null)
+    {
+        foreach (var connection in connections)
+        {
+            await Eventually.TrueAsync(async () =>
+            {
+                await connection.ConfigureAsync();
+                await connection.GetDatabase().StringSetAsync("failover:check", 1); // READONLY until it writes to the new primary
+                return true;
+            }, timeout ?? TimeSpan.FromSeconds(15), "the connection to write to the new primary");
+        }
+    }
+
+    /// <summary>Each lane's value as <paramref name="endPoint"/> holds it (0 when the key is missing), read over a raw connection.</summary>
+    public static async Task<IReadOnlyDictionary<string, long>> LaneValuesAsync(string endPoint, IEnumerable<ChainLane> lanes)
+    {
+        var values = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var lane in lanes)
+        {
+            var text = await RespClient.ExecuteAsync(endPoint, "GET", (string)lane.Key!);
+            values[(string)lane.Key!] = text is null ? 0 : long.Parse(text, CultureInfo.InvariantCulture);
+        }
+
+        return values;
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var connection in _connections)
