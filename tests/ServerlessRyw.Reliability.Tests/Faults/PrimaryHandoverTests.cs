@@ -116,7 +116,7 @@ public sealed class PrimaryHandoverTests(ITestOutputHelper output)
         AssertBounded(run);
         ReplicaFaultTests.AssertHealthy(run.On);
         // Exports made while a write pause holds the shared connection come out incomplete (bounded, counted): see
-        // PrimaryHandoverDefectTests; here the watch's figures record how many.
+        // docs/failure-behaviour.md, "Known limits"; here the watch's figures record how many.
         Assert.True(run.Off.StaleReads > 0, $"the control should read stale: {run.Off}");
     }
 
@@ -205,7 +205,7 @@ public sealed class PrimaryHandoverTests(ITestOutputHelper output)
     /// <param name="run">What the run saw.</param>
     /// <param name="pauseOutlastsTimeout">Redis pauses writes longer than the connections' 2 s timeout: a read the
     /// toolkit sends to the primary then queues behind a paused write and fails with StackExchange.Redis's timeout
-    /// (PrimaryHandoverDefectTests). Such failed reads are counted as figures; answered reads must still be bounded.</param>
+    /// (docs/failure-behaviour.md, "Known limits"). Such failed reads are counted as figures; answered reads must still be bounded.</param>
     private static void AssertBounded(HandoverRun run, bool pauseOutlastsTimeout = false)
     {
         Assert.True(run.On.Reads > 0, "the workload ran");
@@ -214,7 +214,7 @@ public sealed class PrimaryHandoverTests(ITestOutputHelper output)
         Assert.True(run.On.MaxRead <= Limit, $"answered reads beyond {Limit.TotalMilliseconds} ms: {run.On}");
         Assert.True(pauseOutlastsTimeout || run.On.SlowReads == 0, $"reads beyond {Limit.TotalMilliseconds} ms: {run.On}");
         // The watch's calls must not throw or hang; a few may exceed the bound while a write pause holds the shared
-        // primary connection (PrimaryHandoverDefectTests), so that count is a figure, not an assertion here.
+        // primary connection (docs/failure-behaviour.md, "Known limits"), so that count is a figure, not an assertion here.
         Assert.True(run.Watch.ToolkitExceptions == 0 && run.Watch.Hung == 0, $"calls timed beside the chains: {run.Watch}");
     }
 
