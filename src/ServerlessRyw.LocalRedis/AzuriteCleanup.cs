@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Runtime.InteropServices;
-
 namespace ServerlessRyw.LocalRedis;
 
 /// <summary>
@@ -9,36 +6,19 @@ namespace ServerlessRyw.LocalRedis;
 /// </summary>
 public static class AzuriteCleanup
 {
-    private static readonly ConcurrentDictionary<AzuriteProcess, byte> Instances = new();
-    private static readonly Lock HookGate = new();
-    private static readonly List<PosixSignalRegistration> SignalRegistrations = [];
-    private static bool _hooked;
+    private static readonly ChildProcessRegistry<AzuriteProcess> Registry = new();
     private static int _reaped;
 
     /// <summary>How many started instances have not been disposed yet.</summary>
-    public static int TrackedCount => Instances.Count;
+    public static int TrackedCount => Registry.Count;
 
     /// <summary>Kills every instance started by this process that has not been disposed. Never throws.</summary>
     /// <returns>How many were tracked.</returns>
-    public static int KillAll()
-    {
-        var count = 0;
-        foreach (var instance in Instances.Keys)
-        {
-            count++;
-            instance.KillForShutdown();
-        }
+    public static int KillAll() => Registry.KillAll();
 
-        return count;
-    }
+    internal static void Register(AzuriteProcess instance) => Registry.Register(instance);
 
-    internal static void Register(AzuriteProcess instance)
-    {
-        HookProcessEndOnce();
-        Instances.TryAdd(instance, 0);
-    }
-
-    internal static void Unregister(AzuriteProcess instance) => Instances.TryRemove(instance, out _);
+    internal static void Unregister(AzuriteProcess instance) => Registry.Unregister(instance);
 
     internal static void ReapOrphansOnce()
     {
@@ -61,32 +41,6 @@ public static class AzuriteCleanup
         {
             // Same owner/pid files and working-directory check as Redis servers: only dead owners' instances go.
             _ = OrphanedServerReaper.ReapIfOrphaned(directory);
-        }
-    }
-
-    private static void HookProcessEndOnce()
-    {
-        lock (HookGate)
-        {
-            if (_hooked)
-            {
-                return;
-            }
-
-            _hooked = true;
-            AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAll();
-            Console.CancelKeyPress += (_, _) => KillAll();
-            foreach (var signal in new[] { PosixSignal.SIGTERM, PosixSignal.SIGHUP })
-            {
-                try
-                {
-                    SignalRegistrations.Add(PosixSignalRegistration.Create(signal, _ => KillAll()));
-                }
-                catch (PlatformNotSupportedException)
-                {
-                    // Windows has no SIGHUP.
-                }
-            }
         }
     }
 }

@@ -10,7 +10,7 @@ namespace ServerlessRyw.LocalRedis;
 /// Dispose it to kill its process tree and delete its temp workspace; instances not disposed are killed when this
 /// process ends, and ones left by a killed test host are reaped by the next start (as for <see cref="RedisServerProcess"/>).
 /// </summary>
-public sealed class AzuriteProcess : IAsyncDisposable
+public sealed class AzuriteProcess : IAsyncDisposable, IKilledOnShutdown
 {
     /// <summary>Azurite's well-known development account (public, documented by Microsoft; not a secret).</summary>
     public const string AccountName = "devstoreaccount1";
@@ -146,6 +146,8 @@ public sealed class AzuriteProcess : IAsyncDisposable
     public override string ToString() => $"azurite queue {QueueEndpoint}";
 
     /// <summary>Called while this process ends: must not throw.</summary>
+    void IKilledOnShutdown.KillForShutdown() => KillForShutdown();
+
     internal void KillForShutdown()
     {
         Kill();

@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Runtime.InteropServices;
-
 namespace ServerlessRyw.LocalRedis;
 
 /// <summary>
@@ -14,64 +11,16 @@ namespace ServerlessRyw.LocalRedis;
 /// </remarks>
 public static class LocalRedisCleanup
 {
-    private static readonly ConcurrentDictionary<RedisServerProcess, byte> Servers = new();
-    private static readonly Lock HookGate = new();
-    private static readonly List<PosixSignalRegistration> SignalRegistrations = [];
-    private static bool _hooked;
+    private static readonly ChildProcessRegistry<RedisServerProcess> Registry = new();
 
     /// <summary>How many started servers have not been disposed yet.</summary>
-    public static int TrackedServerCount => Servers.Count;
+    public static int TrackedServerCount => Registry.Count;
 
     /// <summary>Kills every server started by this process that has not been disposed. Never throws.</summary>
     /// <returns>How many servers were tracked when called.</returns>
-    public static int KillAll()
-    {
-        int count = 0;
-        foreach (RedisServerProcess server in Servers.Keys)
-        {
-            count++;
-            server.KillForShutdown();
-        }
+    public static int KillAll() => Registry.KillAll();
 
-        return count;
-    }
+    internal static void Register(RedisServerProcess server) => Registry.Register(server);
 
-    internal static void Register(RedisServerProcess server)
-    {
-        HookProcessEndOnce();
-        Servers.TryAdd(server, 0);
-    }
-
-    internal static void Unregister(RedisServerProcess server) => Servers.TryRemove(server, out _);
-
-    private static void HookProcessEndOnce()
-    {
-        lock (HookGate)
-        {
-            if (_hooked)
-            {
-                return;
-            }
-
-            _hooked = true;
-            AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAll();
-
-            // Never sets Cancel: whether Ctrl+C ends the process stays the host's decision, and the servers get
-            // SIGINT from the terminal anyway when they share its process group.
-            Console.CancelKeyPress += (_, _) => KillAll();
-
-            foreach (PosixSignal signal in new[] { PosixSignal.SIGTERM, PosixSignal.SIGHUP })
-            {
-                try
-                {
-                    // Keeping the registration alive keeps the handler; not cancelling keeps the default termination.
-                    SignalRegistrations.Add(PosixSignalRegistration.Create(signal, _ => KillAll()));
-                }
-                catch (PlatformNotSupportedException)
-                {
-                    // Windows has no SIGHUP; ProcessExit and CancelKeyPress still cover it.
-                }
-            }
-        }
-    }
+    internal static void Unregister(RedisServerProcess server) => Registry.Unregister(server);
 }

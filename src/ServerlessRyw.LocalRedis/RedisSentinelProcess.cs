@@ -10,7 +10,7 @@ namespace ServerlessRyw.LocalRedis;
 /// A real Redis Sentinel (<c>redis-server &lt;conf&gt; --sentinel</c>) on 127.0.0.1, with its generated, writable
 /// <c>sentinel.conf</c> in a temp directory. Dispose it to kill it and delete the directory.
 /// </summary>
-public sealed class RedisSentinelProcess : IAsyncDisposable
+public sealed class RedisSentinelProcess : IAsyncDisposable, IKilledOnShutdown
 {
     private const int LaunchAttempts = 5;
     private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(5);
@@ -160,6 +160,8 @@ public sealed class RedisSentinelProcess : IAsyncDisposable
 
     /// <inheritdoc />
     public override string ToString() => $"redis-sentinel {EndPoint}";
+
+    void IKilledOnShutdown.KillForShutdown() => KillForShutdown();
 
     internal void KillForShutdown()
     {

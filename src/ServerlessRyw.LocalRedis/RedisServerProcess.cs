@@ -10,7 +10,7 @@ namespace ServerlessRyw.LocalRedis;
 /// Dispose it to kill the process and delete its temp directory; servers not disposed are killed when this
 /// process ends (see <see cref="LocalRedisCleanup"/>).
 /// </summary>
-public sealed class RedisServerProcess : IAsyncDisposable
+public sealed class RedisServerProcess : IAsyncDisposable, IKilledOnShutdown
 {
     private const int LaunchAttempts = 5;
     private const int OutputLinesKept = 200;
@@ -193,6 +193,8 @@ public sealed class RedisServerProcess : IAsyncDisposable
     public override string ToString() => $"redis-server {EndPoint}";
 
     /// <summary>Called by <see cref="LocalRedisCleanup"/> while the process is ending: must not throw.</summary>
+    void IKilledOnShutdown.KillForShutdown() => KillForShutdown();
+
     internal void KillForShutdown()
     {
         Kill();

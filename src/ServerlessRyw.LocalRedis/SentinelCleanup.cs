@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Runtime.InteropServices;
-
 namespace ServerlessRyw.LocalRedis;
 
 /// <summary>
@@ -10,50 +7,9 @@ namespace ServerlessRyw.LocalRedis;
 /// </summary>
 internal static class SentinelCleanup
 {
-    private static readonly ConcurrentDictionary<RedisSentinelProcess, byte> Sentinels = new();
-    private static readonly Lock HookGate = new();
-    private static readonly List<PosixSignalRegistration> SignalRegistrations = [];
-    private static bool _hooked;
+    private static readonly ChildProcessRegistry<RedisSentinelProcess> Registry = new();
 
-    public static void Register(RedisSentinelProcess sentinel)
-    {
-        HookProcessEndOnce();
-        Sentinels.TryAdd(sentinel, 0);
-    }
+    public static void Register(RedisSentinelProcess sentinel) => Registry.Register(sentinel);
 
-    public static void Unregister(RedisSentinelProcess sentinel) => Sentinels.TryRemove(sentinel, out _);
-
-    private static void KillAll()
-    {
-        foreach (RedisSentinelProcess sentinel in Sentinels.Keys)
-        {
-            sentinel.KillForShutdown();
-        }
-    }
-
-    private static void HookProcessEndOnce()
-    {
-        lock (HookGate)
-        {
-            if (_hooked)
-            {
-                return;
-            }
-
-            _hooked = true;
-            AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAll();
-            Console.CancelKeyPress += (_, _) => KillAll();
-            foreach (PosixSignal signal in new[] { PosixSignal.SIGTERM, PosixSignal.SIGHUP })
-            {
-                try
-                {
-                    SignalRegistrations.Add(PosixSignalRegistration.Create(signal, _ => KillAll()));
-                }
-                catch (PlatformNotSupportedException)
-                {
-                    // Windows has no SIGHUP; ProcessExit and CancelKeyPress still cover it.
-                }
-            }
-        }
-    }
+    public static void Unregister(RedisSentinelProcess sentinel) => Registry.Unregister(sentinel);
 }
