@@ -20,7 +20,6 @@ public sealed class AzuriteProcess : IAsyncDisposable, IKilledOnShutdown
 
     internal const string DirectoryPrefix = "ryw-azurite-";
 
-    private const int LaunchAttempts = 5;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan ReadyPollInterval = TimeSpan.FromMilliseconds(50);
@@ -92,30 +91,12 @@ public sealed class AzuriteProcess : IAsyncDisposable, IKilledOnShutdown
     {
         var executable = AzuriteExecutable.Locate();
         AzuriteCleanup.ReapOrphansOnce();
-        for (var attempt = 1; ; attempt++)
-        {
-            var azurite = new AzuriteProcess(executable);
-            try
-            {
-                // A picked port can be taken before Azurite binds it: Azurite then exits, and another set is tried.
-                if (await azurite.LaunchAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    return azurite;
-                }
-
-                if (attempt == LaunchAttempts)
-                {
-                    throw azurite.Failure("it kept exiting (ports taken?)");
-                }
-            }
-            catch
-            {
-                await azurite.DisposeAsync().ConfigureAwait(false);
-                throw;
-            }
-
-            await azurite.DisposeAsync().ConfigureAwait(false);
-        }
+        return await PortRetry.StartAsync(
+            PortRetry.Attempts,
+            () => new AzuriteProcess(executable),
+            static (azurite, ct) => azurite.LaunchAsync(ct), // Azurite exits when a picked port was taken
+            static azurite => azurite.Failure("it kept exiting (ports taken?)"),
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The last lines Azurite printed, newest last.</summary>

@@ -12,7 +12,6 @@ namespace ServerlessRyw.LocalRedis;
 /// </summary>
 public sealed class RedisSentinelProcess : IAsyncDisposable, IKilledOnShutdown
 {
-    private const int LaunchAttempts = 5;
     private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan ReadyPollInterval = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(10);
@@ -72,31 +71,16 @@ public sealed class RedisSentinelProcess : IAsyncDisposable, IKilledOnShutdown
         ArgumentNullException.ThrowIfNull(options);
         string executablePath = RedisExecutable.Locate(options.Server.ExecutablePath);
         OrphanedServerReaper.ReapOnce();
-        for (int attempt = 1; ; attempt++)
-        {
-            // A picked port can be taken before the sentinel binds it: then try another one.
-            int port = FreePort.Pick();
-            var sentinel = new RedisSentinelProcess(executablePath, port, BuildConfiguration(port, serviceName, primaryPort, options));
-            try
+        return await PortRetry.StartAsync(
+            PortRetry.Attempts,
+            () =>
             {
-                if (await sentinel.LaunchAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    return sentinel;
-                }
-
-                if (attempt == LaunchAttempts)
-                {
-                    throw sentinel.StartFailure("its port was already in use");
-                }
-            }
-            catch
-            {
-                await sentinel.DisposeAsync().ConfigureAwait(false);
-                throw;
-            }
-
-            await sentinel.DisposeAsync().ConfigureAwait(false);
-        }
+                int port = FreePort.Pick();
+                return new RedisSentinelProcess(executablePath, port, BuildConfiguration(port, serviceName, primaryPort, options));
+            },
+            static (sentinel, ct) => sentinel.LaunchAsync(ct),
+            static sentinel => sentinel.StartFailure("its port was already in use"),
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The last lines the sentinel printed (its event log), newest last.</summary>

@@ -12,7 +12,6 @@ namespace ServerlessRyw.LocalRedis;
 /// </summary>
 public sealed class RedisServerProcess : IAsyncDisposable, IKilledOnShutdown
 {
-    private const int LaunchAttempts = 5;
     private const int OutputLinesKept = 200;
     private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan ReadyPollInterval = TimeSpan.FromMilliseconds(10);
@@ -72,31 +71,12 @@ public sealed class RedisServerProcess : IAsyncDisposable, IKilledOnShutdown
         string executablePath = RedisExecutable.Locate(options.ExecutablePath);
         OrphanedServerReaper.ReapOnce();
 
-        // A random port is free when picked but can be taken before redis binds it: then try another one.
-        int attempts = options.Port is null ? LaunchAttempts : 1;
-        for (int attempt = 1; ; attempt++)
-        {
-            var server = new RedisServerProcess(executablePath, options.Port ?? FreePort.Pick(), options);
-            try
-            {
-                if (await server.LaunchAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    return server;
-                }
-
-                if (attempt == attempts)
-                {
-                    throw server.StartFailure("its port was already in use");
-                }
-            }
-            catch
-            {
-                await server.DisposeAsync().ConfigureAwait(false);
-                throw;
-            }
-
-            await server.DisposeAsync().ConfigureAwait(false);
-        }
+        return await PortRetry.StartAsync(
+            options.Port is null ? PortRetry.Attempts : 1,
+            () => new RedisServerProcess(executablePath, options.Port ?? FreePort.Pick(), options),
+            static (server, ct) => server.LaunchAsync(ct),
+            static server => server.StartFailure("its port was already in use"),
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The last lines the server printed (its log goes to stdout), newest last.</summary>
@@ -159,7 +139,7 @@ public sealed class RedisServerProcess : IAsyncDisposable, IKilledOnShutdown
                 throw;
             }
 
-            if (attempt == LaunchAttempts)
+            if (attempt == PortRetry.Attempts)
             {
                 throw StartFailure($"port {Port} is held by another process");
             }
