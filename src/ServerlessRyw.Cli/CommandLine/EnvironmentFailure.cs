@@ -21,6 +21,7 @@ internal sealed record EnvironmentFailure(string Message, int ExitCode)
         RedisServerStartException start => new("A local redis-server did not start:\n" + start.Message, ExitCodes.Environment),
         TimeoutException timeout => new("Local replication did not come up in time:\n" + timeout.Message, ExitCodes.Environment),
         RedisConnectionException connection => new("Could not connect to Redis: " + connection.Message, ExitCodes.Environment),
+        Probe.SentinelUnavailableException sentinel => new(sentinel.Message, ExitCodes.Environment),
         SocketException socket => new("Network error: " + socket.Message, ExitCodes.Environment),
         _ => null,
     };

@@ -1,5 +1,4 @@
 using ServerlessRyw.Topology;
-using StackExchange.Redis;
 
 namespace ServerlessRyw.Cli.Probe;
 
@@ -13,8 +12,7 @@ internal static class SentinelProbe
         if (snapshot.PrimaryEndPoint is not { } primary)
         {
             // Reported like any unreachable server (exit code 2), with what the sentinels said.
-            throw new RedisConnectionException(
-                ConnectionFailureType.UnableToConnect, $"Sentinel did not name a primary for {discovery.ServiceName}: {snapshot.LastError ?? "no answer"}.");
+            throw new SentinelUnavailableException($"Sentinel did not name a primary for {discovery.ServiceName}: {snapshot.LastError ?? "no answer"}.");
         }
 
         var replicas = snapshot.Replicas.Select(static r => r.EndPoint).ToArray();
@@ -27,3 +25,6 @@ internal static class SentinelProbe
         };
     }
 }
+
+/// <summary>The sentinels could not name a primary; <c>ryw probe</c> reports it as an environment failure.</summary>
+internal sealed class SentinelUnavailableException(string message) : Exception(message);
