@@ -11,6 +11,9 @@ public sealed partial class RywClient
         : this(cluster, [], options, loggerFactory, meterFactory, [])
     {
         Cluster = new ClusterTopology(cluster, Policy, Logger, Telemetry);
+
+        // Shard primaries are probed over the cluster connection (see ClusterTopology), not over a single primary's.
+        Interlocked.Exchange(ref _probeConnection, null)?.Release();
     }
 
     /// <summary>Whether this client routes for a Redis Cluster (one token position per shard written).</summary>

@@ -1,3 +1,4 @@
+using System.Net;
 using ServerlessRyw.Topology;
 using StackExchange.Redis;
 
@@ -5,6 +6,11 @@ namespace ServerlessRyw;
 
 public sealed partial class RywClient
 {
+    /// <summary>Ends the client name of the toolkit's primary probe connection.</summary>
+    internal const string ProbeConnectionNameSuffix = ".ryw-probe";
+
+    private static readonly CommandMap ProbeOnlyCommands = CommandMap.Create(new HashSet<string> { "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE" }, available: false);
+
     // Set once, when the client starts following a discovered topology; disposed with the client.
     private TopologyDiscovery? _discovery;
     private ReplicaMembership? _membership;
@@ -34,14 +40,34 @@ public sealed partial class RywClient
     /// How the toolkit connects to a discovered replica: the primary connection's settings (password, TLS, timeouts)
     /// pointed at that one endpoint, not following Sentinel itself, failing fast while it is down.
     /// </summary>
-    private ConfigurationOptions DiscoveredReplicaConfiguration(string endPoint)
+    private ConfigurationOptions DiscoveredReplicaConfiguration(string endPoint) =>
+        ReplicaConfiguration(PointedAt(EndPointCollection.TryParse(endPoint) ?? throw new ArgumentException($"Not an endpoint: '{endPoint}'.", nameof(endPoint))));
+
+    /// <summary>
+    /// How the toolkit connects to the primary for its probes: the same settings, that one endpoint, failing fast (the
+    /// application's connection answers while this one is down), named so that <c>CLIENT LIST</c> tells it apart,
+    /// without the tie-breaker read (only the application's connection elects a primary) and without pub/sub, so it is
+    /// one server connection, not two.
+    /// </summary>
+    private ConfigurationOptions PrimaryProbeConfiguration(EndPoint endPoint)
+    {
+        var configuration = ReplicaConfiguration(PointedAt(endPoint));
+        configuration.ClientName = (configuration.ClientName ?? "ServerlessRyw") + ProbeConnectionNameSuffix;
+        configuration.TieBreaker = string.Empty;
+        configuration.ConfigurationChannel = string.Empty;
+        configuration.CommandMap = ProbeOnlyCommands;
+        return configuration;
+    }
+
+    /// <summary>The primary connection's settings (password, TLS, timeouts) for one server, without Sentinel.</summary>
+    private ConfigurationOptions PointedAt(EndPoint endPoint)
     {
         var configuration = ConfigurationOptions.Parse(PrimaryConnection.Configuration);
         configuration.EndPoints.Clear();
         configuration.EndPoints.Add(endPoint);
         configuration.ServiceName = null;
         configuration.CommandMap = CommandMap.Default;
-        return ReplicaConfiguration(configuration);
+        return configuration;
     }
 
     private void DisposeTopology()

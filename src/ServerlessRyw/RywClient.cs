@@ -16,6 +16,9 @@ public sealed partial class RywClient : IDisposable
     private readonly IConnectionMultiplexer[] _owned;
     private readonly CoalescedProbe _primaryProbe;
 
+    // Shared by the clients over the same primary connection; released with the client (a cluster client has none).
+    private PrimaryProbeConnection? _probeConnection;
+
     /// <summary>Creates a client over connections the caller owns (and disposes).</summary>
     /// <param name="primary">The primary's connection; writes and fallback reads go here.</param>
     /// <param name="replicas">One connection per replica.</param>
@@ -57,6 +60,7 @@ public sealed partial class RywClient : IDisposable
         Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("ServerlessRyw");
         Telemetry = new RywTelemetry(meterFactory);
         _primaryProbe = new CoalescedProbe(SendPrimaryProbeAsync);
+        _probeConnection = PrimaryProbeConnection.Acquire(primary, PrimaryProbeConfiguration, Logger);
     }
 
     /// <summary>The meter name to subscribe to for the <c>ryw.*</c> instruments.</summary>
@@ -71,6 +75,9 @@ public sealed partial class RywClient : IDisposable
     internal RoutingPolicy Policy { get; }
 
     internal RedisNode PrimaryNode { get; }
+
+    /// <summary>The toolkit's own connection for primary probes; <see langword="null"/> for a cluster or once disposed.</summary>
+    internal PrimaryProbeConnection? ProbeConnection => Volatile.Read(ref _probeConnection);
 
     /// <summary>
     /// The primary connection: the one passed in, or the one <see cref="ConnectAsync"/> opened. Writes and fallback
@@ -112,6 +119,7 @@ public sealed partial class RywClient : IDisposable
     public void Dispose()
     {
         DisposeTopology();
+        Interlocked.Exchange(ref _probeConnection, null)?.Release();
         Cluster?.Dispose();
         foreach (var connection in _owned)
         {
@@ -147,12 +155,18 @@ public sealed partial class RywClient : IDisposable
         return null;
     }
 
+    /// <summary>
+    /// Probes the primary over the toolkit's own connection when it can answer for the application's primary (so the
+    /// probe does not queue behind the application's commands), else over the application's connection.
+    /// </summary>
     private async Task<ReplicationState?> SendPrimaryProbeAsync()
     {
         var primary = PrimaryNode;
         try
         {
-            if (await ReplicationProbe.ProbeAsync(primary.Database, primary.Script).ConfigureAwait(false) is { } state)
+            var state = (ProbeConnection is { } own ? await own.ProbeAsync(primary.Script, primary.Known?.ReplicationId).ConfigureAwait(false) : null)
+                ?? await ReplicationProbe.ProbeAsync(primary.Database, primary.Script).ConfigureAwait(false);
+            if (state is not null)
             {
                 primary.Observe(state, Policy.Time.GetTimestamp());
                 return state;

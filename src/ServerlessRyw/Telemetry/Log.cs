@@ -27,4 +27,7 @@ internal static partial class Log
 
     [LoggerMessage(8, LogLevel.Error, "The OnReadRouted callback threw; the read it reported was not affected.")]
     public static partial void CallbackFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(9, LogLevel.Warning, "Could not open the toolkit's probe connection to primary {Server}; primary probes share the application's connection, where a paused write holds them.")]
+    public static partial void ProbeConnectionFailed(ILogger logger, string server, Exception exception);
 }

@@ -1,0 +1,213 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace ServerlessRyw.Routing;
+
+/// <summary>
+/// The toolkit's own connection to the application's current primary, used for primary probes only. Redis serves one
+/// connection's commands in order, and a write held by <c>CLIENT PAUSE … WRITE</c> (which Redis applies itself during
+/// <c>FAILOVER</c> and a lagging <c>SHUTDOWN</c>) holds every command queued behind it on that connection, the
+/// no-writes probe included; on a connection with nothing queued the server answers the probe at once.
+/// </summary>
+/// <remarks>
+/// <para>A capture is correct when the server that answered the write answers the probe, after that reply. Two rules
+/// make this connection reach that server or not be used at all (the caller then probes over the application's
+/// connection, as it does before this connection is up):</para>
+/// <list type="bullet">
+/// <item>The endpoint is the only connected server the application's connection sees as a primary, asked after the
+/// write was answered; with none or several (mid-failover) it is not used.</item>
+/// <item>Its answer counts only from a primary of the history the application's connection last reported. A primary
+/// that changed history (a promoted replica) is believed only once the application's own connection has seen it.</item>
+/// </list>
+/// <para>One per application connection, shared by every client over it, so a process holds one extra connection to
+/// the primary however many clients it builds; closed with the last of them.</para>
+/// </remarks>
+internal sealed class PrimaryProbeConnection
+{
+    private static readonly Dictionary<IConnectionMultiplexer, PrimaryProbeConnection> Shared = new(ReferenceEqualityComparer.Instance);
+    private static readonly Lock SharedGate = new();
+
+    private readonly IConnectionMultiplexer _application;
+    private readonly Func<EndPoint, ConfigurationOptions> _configure;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private Line? _line;
+    private int _users;
+
+    private PrimaryProbeConnection(IConnectionMultiplexer application, Func<EndPoint, ConfigurationOptions> configure, ILogger logger)
+    {
+        _application = application;
+        _configure = configure;
+        _logger = logger;
+    }
+
+    /// <summary>The probe connection for <paramref name="application"/>, shared; give it back with <see cref="Release"/>.</summary>
+    public static PrimaryProbeConnection Acquire(IConnectionMultiplexer application, Func<EndPoint, ConfigurationOptions> configure, ILogger logger)
+    {
+        PrimaryProbeConnection? shared;
+        lock (SharedGate)
+        {
+            if (!Shared.TryGetValue(application, out shared))
+            {
+                Shared[application] = shared = new PrimaryProbeConnection(application, configure, logger);
+            }
+
+            shared._users++;
+        }
+
+        // Opened now, in the background, so it is up by the time a paused write could hold the application's connection.
+        if (shared.SinglePrimary() is { } endPoint)
+        {
+            _ = shared.LineTo(endPoint);
+        }
+
+        return shared;
+    }
+
+    /// <summary>Gives back one <see cref="Acquire"/>; the last one closes the connection.</summary>
+    public void Release()
+    {
+        Line? closing;
+        lock (SharedGate)
+        {
+            if (--_users > 0)
+            {
+                return;
+            }
+
+            Shared.Remove(_application);
+            lock (_gate)
+            {
+                closing = _line;
+                _line = null;
+            }
+        }
+
+        closing?.Close();
+    }
+
+    /// <summary>Whether the connection is up (to the endpoint the application last saw as its primary).</summary>
+    public bool IsConnected => Volatile.Read(ref _line)?.Database is not null;
+
+    /// <summary>
+    /// Probes the application's current primary over this connection.
+    /// </summary>
+    /// <param name="script">The probe script that server understands.</param>
+    /// <param name="history">The history the application's connection last reported for the primary.</param>
+    /// <returns>
+    /// The position, or <see langword="null"/> when this connection cannot answer for the application's primary now
+    /// (not connected yet, no single primary, another history, a failure): then probe over the application's connection.
+    /// </returns>
+    public Task<ReplicationState?> ProbeAsync(ProbeScript script, string? history)
+    {
+        if (history is null || SinglePrimary() is not { } endPoint || LineTo(endPoint) is not { } database)
+        {
+            return Task.FromResult<ReplicationState?>(null);
+        }
+
+        return ProbeAsync(database, script, history);
+    }
+
+    private static async Task<ReplicationState?> ProbeAsync(IDatabase database, ProbeScript script, string history)
+    {
+        try
+        {
+            return await ReplicationProbe.ProbeAsync(database, script).ConfigureAwait(false) is { IsPrimary: true } state
+                && string.Equals(state.ReplicationId, history, StringComparison.Ordinal)
+                ? state
+                : null;
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            // Expected while the primary moves or this connection reconnects; the application's connection answers.
+            return null;
+        }
+    }
+
+    private EndPoint? SinglePrimary()
+    {
+        EndPoint? primary = null;
+        foreach (var server in _application.GetServers())
+        {
+            if (server.IsConnected && !server.IsReplica)
+            {
+                if (primary is not null)
+                {
+                    return null;
+                }
+
+                primary = server.EndPoint;
+            }
+        }
+
+        return primary;
+    }
+
+    /// <summary>The connection's database once it is connected to <paramref name="endPoint"/>; opens it on first use.</summary>
+    private IDatabase? LineTo(EndPoint endPoint)
+    {
+        var line = Volatile.Read(ref _line);
+        if (line is null || !line.EndPoint.Equals(endPoint))
+        {
+            line = Replace(line, endPoint);
+        }
+
+        return line?.Database;
+    }
+
+    private Line? Replace(Line? seen, EndPoint endPoint)
+    {
+        Line? replaced;
+        Line? line;
+        lock (_gate)
+        {
+            if (_users == 0)
+            {
+                return null; // released: opening one now would leak it
+            }
+
+            if (!ReferenceEquals(_line, seen))
+            {
+                return _line;
+            }
+
+            replaced = _line;
+            _line = line = new Line(endPoint, _configure(endPoint), _logger);
+        }
+
+        replaced?.Close();
+        return line;
+    }
+
+    /// <summary>One connection to one endpoint, opened in the background.</summary>
+    private sealed class Line
+    {
+        private readonly Task<ConnectionMultiplexer?> _connecting;
+
+        public Line(EndPoint endPoint, ConfigurationOptions configuration, ILogger logger)
+        {
+            EndPoint = endPoint;
+            _connecting = ConnectAsync(endPoint, configuration, logger);
+        }
+
+        public EndPoint EndPoint { get; }
+
+        public IDatabase? Database => _connecting is { IsCompletedSuccessfully: true, Result: { IsConnected: true } connection } ? connection.GetDatabase() : null;
+
+        public void Close() => _ = _connecting.ContinueWith(static t => t.Result?.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+
+        private static async Task<ConnectionMultiplexer?> ConnectAsync(EndPoint endPoint, ConfigurationOptions configuration, ILogger logger)
+        {
+            try
+            {
+                return await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is RedisException or ArgumentException or InvalidOperationException)
+            {
+                Log.ProbeConnectionFailed(logger, endPoint.ToString() ?? "primary", exception);
+                return null;
+            }
+        }
+    }
+}
