@@ -41,7 +41,8 @@ public sealed class RywSessionRoutingTests(ReplicaSetFixture servers, ITestOutpu
 
         // 100 ms each way between the client and the replica: every round trip to it costs 200 ms.
         await using var slowLink = DelayingTcpProxy.Start(servers.PromptReplicaEndPoint, roundTrip / 2, delayBothDirections: true);
-        using var client = new RywClient(servers.Connect(servers.PrimaryEndPoint), [servers.Connect(slowLink.EndPoint)]);
+        // A replica timeout well above the round trip: this test counts round trips, a timed-out attempt is another test.
+        using var client = new RywClient(servers.Connect(servers.PrimaryEndPoint), [servers.Connect(slowLink.EndPoint)], new RywOptions { ReplicaTimeout = roundTrip * 5 });
         RedisKey key = $"probe:{Guid.NewGuid():N}";
         var writer = client.CreateSession();
         await writer.WriteAsync(db => db.StringSetAsync(key, "fresh"));
@@ -55,7 +56,7 @@ public sealed class RywSessionRoutingTests(ReplicaSetFixture servers, ITestOutpu
         var elapsed = clock.Elapsed;
         var after = await CommandStats.ReadAsync(servers.PromptReplicaEndPoint);
 
-        output.WriteLine($"probe+read: {elapsed.TotalMilliseconds:0} ms over a {roundTrip.TotalMilliseconds} ms round trip; replica saw get +{CommandStats.Delta(before, after, "get")}, scripts +{CommandStats.ScriptDelta(before, after)}");
+        output.WriteLine($"probe+read: {elapsed.TotalMilliseconds:0} ms over a {roundTrip.TotalMilliseconds} ms round trip; replica saw get +{CommandStats.Delta(before, after, "get")}, scripts +{CommandStats.ScriptDelta(before, after)}; {client.Statistics}");
         Assert.Equal("fresh", value);
         Assert.Equal(1, client.Statistics[RywReadOutcome.ProbedHit]);
         Assert.Equal(1, CommandStats.Delta(before, after, "get"));
