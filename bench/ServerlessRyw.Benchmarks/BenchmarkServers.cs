@@ -5,8 +5,9 @@ using StackExchange.Redis;
 namespace ServerlessRyw.Benchmarks;
 
 /// <summary>
-/// A local primary with two replicas (redis-server on PATH) and a token-mode client whose replicas are both known
-/// to cover <see cref="Token"/>: the state in which reads take the fast path.
+/// A local primary with replicas (two unless told; redis-server on PATH, no delaying proxy, so no lag) and a
+/// token-mode client whose replicas are all known to cover <see cref="Token"/>: the state in which reads take the
+/// fast path.
 /// </summary>
 internal sealed class BenchmarkServers : IDisposable
 {
@@ -16,14 +17,15 @@ internal sealed class BenchmarkServers : IDisposable
     private readonly ConnectionMultiplexer _primary;
     private readonly ConnectionMultiplexer[] _replicas;
 
-    public BenchmarkServers()
+    public BenchmarkServers(int replicas = 2)
     {
-        _servers = LocalReplicaSet.StartAsync(replicas: 2).GetAwaiter().GetResult();
+        _servers = LocalReplicaSet.StartAsync(replicas).GetAwaiter().GetResult();
         _primary = ConnectionMultiplexer.Connect(_servers.Primary.EndPoint);
         _replicas = [.. _servers.Replicas.Select(r => ConnectionMultiplexer.Connect(r.EndPoint))];
         // The positions probed below must stay trusted for the whole run, or the fast path would quietly turn
         // into the probe path once the default one-second lifetime passed.
         Client = new RywClient(_primary, _replicas, new RywOptions { KnownPositionLifetime = TimeSpan.FromMinutes(5) });
+        RawPrimary = _primary.GetDatabase();
         RawReplica = _replicas[0].GetDatabase();
         Read = db => db.StringGetAsync(Key);
 
@@ -51,6 +53,10 @@ internal sealed class BenchmarkServers : IDisposable
 
     public RywClient Client { get; }
 
+    /// <summary>The primary through the same connection the client writes on: raw, probe-less writes.</summary>
+    public IDatabase RawPrimary { get; }
+
+    /// <summary>The first replica through the same connection the client reads it on.</summary>
     public IDatabase RawReplica { get; }
 
     public RywToken Token { get; }

@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 
@@ -21,13 +20,10 @@ public sealed class AzuriteProcess : IAsyncDisposable, IKilledOnShutdown
     internal const string DirectoryPrefix = "ryw-azurite-";
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan ReadyPollInterval = TimeSpan.FromMilliseconds(50);
 
-    private readonly BoundedLog _output = new(200);
-    private readonly Lock _gate = new();
-    private Process? _process;
-    private bool _disposed;
+    private readonly ChildProcess _child;
+    private readonly LaunchRules _launchRules;
 
     private AzuriteProcess(string executablePath)
     {
@@ -35,16 +31,10 @@ public sealed class AzuriteProcess : IAsyncDisposable, IKilledOnShutdown
         BlobPort = FreePort.Pick();
         QueuePort = FreePort.Pick();
         TablePort = FreePort.Pick();
-        Location = Directory.CreateTempSubdirectory(DirectoryPrefix).FullName;
-        ServerDirectory.WriteOwner(Location, Environment.ProcessId, CurrentStartTicks.Value);
+        _child = new ChildProcess(this, DirectoryPrefix);
+        _launchRules = new LaunchRules(StartTimeout, ReadyPollInterval, "EADDRINUSE", "its queue port did not accept", Failure);
         AzuriteCleanup.Register(this);
     }
-
-    private static readonly Lazy<long> CurrentStartTicks = new(() =>
-    {
-        using var current = Process.GetCurrentProcess();
-        return ServerDirectory.ProcessStartTicks(current);
-    });
 
     /// <summary>The launcher that was started.</summary>
     public string ExecutablePath { get; }
@@ -59,7 +49,7 @@ public sealed class AzuriteProcess : IAsyncDisposable, IKilledOnShutdown
     public int TablePort { get; }
 
     /// <summary>Azurite's working directory (its default location; data stays in memory); deleted on dispose.</summary>
-    public string Location { get; }
+    public string Location => _child.Directory;
 
     /// <summary>The queue service endpoint, <c>http://127.0.0.1:port/devstoreaccount1</c>.</summary>
     public Uri QueueEndpoint => new(string.Create(CultureInfo.InvariantCulture, $"http://{EndPointText.LoopbackHost}:{QueuePort}/{AccountName}"));
@@ -72,16 +62,7 @@ public sealed class AzuriteProcess : IAsyncDisposable, IKilledOnShutdown
         $"TableEndpoint=http://{EndPointText.LoopbackHost}:{TablePort}/{AccountName};");
 
     /// <summary>Whether the process is alive.</summary>
-    public bool IsRunning
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _process is { HasExited: false };
-            }
-        }
-    }
+    public bool IsRunning => _child.IsRunning;
 
     /// <summary>Starts Azurite and waits until its queue port accepts connections.</summary>
     /// <param name="cancellationToken">Cancels the start; a half-started instance is killed.</param>
@@ -101,25 +82,18 @@ public sealed class AzuriteProcess : IAsyncDisposable, IKilledOnShutdown
 
     /// <summary>The last lines Azurite printed, newest last.</summary>
     /// <returns>Up to 200 lines.</returns>
-    public IReadOnlyList<string> GetRecentOutput() => _output.Snapshot();
+    public IReadOnlyList<string> GetRecentOutput() => _child.Output.Snapshot();
 
     /// <summary>Kills the process tree and deletes the workspace.</summary>
     /// <returns>A completed task once the process is gone.</returns>
     public ValueTask DisposeAsync()
     {
-        lock (_gate)
+        // The launcher is node; the whole tree goes, so nothing keeps a port.
+        if (_child.TryDispose())
         {
-            if (_disposed)
-            {
-                return ValueTask.CompletedTask;
-            }
-
-            _disposed = true;
+            AzuriteCleanup.Unregister(this);
         }
 
-        Kill();
-        AzuriteCleanup.Unregister(this);
-        ServerDirectory.TryDelete(Location);
         return ValueTask.CompletedTask;
     }
 
@@ -129,11 +103,7 @@ public sealed class AzuriteProcess : IAsyncDisposable, IKilledOnShutdown
     /// <summary>Called while this process ends: must not throw.</summary>
     void IKilledOnShutdown.KillForShutdown() => KillForShutdown();
 
-    internal void KillForShutdown()
-    {
-        Kill();
-        ServerDirectory.TryDelete(Location);
-    }
+    internal void KillForShutdown() => _child.KillForShutdown();
 
     internal IReadOnlyList<string> BuildArguments() =>
     [
@@ -149,105 +119,18 @@ public sealed class AzuriteProcess : IAsyncDisposable, IKilledOnShutdown
         "--disableTelemetry",
     ];
 
-    private void Kill()
-    {
-        Process? process;
-        lock (_gate)
-        {
-            process = _process;
-            _process = null;
-        }
-
-        if (process is null)
-        {
-            return;
-        }
-
-        try
-        {
-            // The launcher is node; the whole tree goes, so nothing keeps a port.
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit(KillWait);
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or Win32Exception)
-        {
-            // Already exited.
-        }
-        finally
-        {
-            process.Dispose();
-        }
-    }
-
     /// <returns><see langword="false"/> when the process exited before listening (typically a port race).</returns>
     private async Task<bool> LaunchAsync(CancellationToken cancellationToken)
     {
-        var process = StartProcess();
-        var started = Stopwatch.GetTimestamp();
-        while (true)
-        {
-            if (process.HasExited)
-            {
-                await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-                if (_output.Contains("EADDRINUSE"))
-                {
-                    return false;
-                }
-
-                throw Failure($"it exited with code {process.ExitCode}");
-            }
-
-            if (await AcceptsAsync(QueuePort, cancellationToken).ConfigureAwait(false))
-            {
-                return true;
-            }
-
-            if (Stopwatch.GetElapsedTime(started) > StartTimeout)
-            {
-                throw Failure($"its queue port did not accept within {StartTimeout.TotalSeconds:0} s");
-            }
-
-            await Task.Delay(ReadyPollInterval, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private Process StartProcess()
-    {
-        var startInfo = new ProcessStartInfo(ExecutablePath)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            // The reaper recognises an orphan by its working directory.
-            WorkingDirectory = Location,
-        };
-        foreach (var argument in BuildArguments())
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        var process = new Process { StartInfo = startInfo };
-        process.OutputDataReceived += OnOutput;
-        process.ErrorDataReceived += OnOutput;
         try
         {
-            lock (_gate)
-            {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                process.Start();
-                _process = process;
-            }
+            return await _child.LaunchAsync(
+                ExecutablePath, BuildArguments(), _launchRules, (_, ct) => AcceptsAsync(QueuePort, ct), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is Win32Exception)
+        catch (Win32Exception ex)
         {
-            process.Dispose();
             throw new AzuriteStartException($"Could not run '{ExecutablePath}' (is Node.js installed?): {ex.Message}", ex);
         }
-
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        ServerDirectory.RecordServerPid(Location, process.Id);
-        return process;
     }
 
     private static async Task<bool> AcceptsAsync(int port, CancellationToken cancellationToken)
@@ -264,19 +147,11 @@ public sealed class AzuriteProcess : IAsyncDisposable, IKilledOnShutdown
         }
     }
 
-    private void OnOutput(object sender, DataReceivedEventArgs e)
-    {
-        if (e.Data is not null)
-        {
-            _output.Add(e.Data);
-        }
-    }
-
     private AzuriteStartException Failure(string reason) =>
         new($"""
             Azurite failed to start: {reason}.
             Command: {ExecutablePath} {string.Join(' ', BuildArguments())}
             Last output:
-            {string.Join(Environment.NewLine, _output.Snapshot())}
+            {string.Join(Environment.NewLine, _child.Output.Snapshot())}
             """);
 }

@@ -1,7 +1,4 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Globalization;
-using System.Net.Sockets;
 using System.Text;
 
 namespace ServerlessRyw.LocalRedis;
@@ -12,22 +9,20 @@ namespace ServerlessRyw.LocalRedis;
 /// </summary>
 public sealed class RedisSentinelProcess : IAsyncDisposable, IKilledOnShutdown
 {
-    private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan ReadyPollInterval = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly Lock _gate = new();
-    private readonly BoundedLog _output = new(200);
+    private readonly ChildProcess _child;
     private readonly string _executablePath;
     private readonly string _configurationText;
-    private Process? _process;
-    private bool _disposed;
+    private readonly LaunchRules _launchRules;
 
     private RedisSentinelProcess(string executablePath, int port, string configurationText)
     {
         _executablePath = executablePath;
+        _child = new ChildProcess(this, ServerDirectory.Prefix);
+        _launchRules = new LaunchRules(StartTimeout, ReadyPollInterval, "Address already in use", "it did not answer", StartFailure);
         Port = port;
-        DataDirectory = ServerDirectory.Create();
         ConfigurationPath = Path.Combine(DataDirectory, "sentinel.conf");
         _configurationText = configurationText;
         SentinelCleanup.Register(this);
@@ -40,22 +35,13 @@ public sealed class RedisSentinelProcess : IAsyncDisposable, IKilledOnShutdown
     public string EndPoint => EndPointText.Loopback(Port);
 
     /// <summary>The temp directory holding <see cref="ConfigurationPath"/>; deleted on dispose.</summary>
-    public string DataDirectory { get; }
+    public string DataDirectory => _child.Directory;
 
     /// <summary>The sentinel's configuration file (Sentinel rewrites it as it learns the topology).</summary>
     public string ConfigurationPath { get; }
 
     /// <summary>Whether the sentinel process is alive.</summary>
-    public bool IsRunning
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _process is { HasExited: false };
-            }
-        }
-    }
+    public bool IsRunning => _child.IsRunning;
 
     /// <summary>Starts a sentinel monitoring <paramref name="primaryPort"/> on 127.0.0.1 as <paramref name="serviceName"/>.</summary>
     /// <param name="serviceName">The master name Sentinel monitors the primary as.</param>
@@ -85,36 +71,18 @@ public sealed class RedisSentinelProcess : IAsyncDisposable, IKilledOnShutdown
 
     /// <summary>The last lines the sentinel printed (its event log), newest last.</summary>
     /// <returns>Up to 200 lines.</returns>
-    public IReadOnlyList<string> GetRecentOutput() => _output.Snapshot();
+    public IReadOnlyList<string> GetRecentOutput() => _child.Output.Snapshot();
 
     /// <summary>Kills the sentinel at once (SIGKILL). The port and configuration stay for <see cref="RestartAsync"/>.</summary>
-    public void Kill()
-    {
-        Process? process;
-        lock (_gate)
-        {
-            process = _process;
-        }
-
-        try
-        {
-            process?.Kill(entireProcessTree: true);
-            process?.WaitForExit(KillWait);
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or Win32Exception)
-        {
-            // It had already exited.
-        }
-    }
+    public void Kill() => _child.Kill();
 
     /// <summary>Kills the sentinel if running and starts it again on the same port with its rewritten configuration.</summary>
     /// <param name="cancellationToken">Cancels the restart.</param>
     /// <returns>A task that completes when it answers again.</returns>
     public async Task RestartAsync(CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        Kill();
-        DisposeProcess();
+        ObjectDisposedException.ThrowIf(_child.IsDisposed, this);
+        _child.Stop();
         if (!await LaunchAsync(cancellationToken, rewriteConfiguration: false).ConfigureAwait(false))
         {
             throw StartFailure($"port {Port} is held by another process");
@@ -125,20 +93,11 @@ public sealed class RedisSentinelProcess : IAsyncDisposable, IKilledOnShutdown
     /// <returns>A completed task once it is gone.</returns>
     public ValueTask DisposeAsync()
     {
-        lock (_gate)
+        if (_child.TryDispose())
         {
-            if (_disposed)
-            {
-                return ValueTask.CompletedTask;
-            }
-
-            _disposed = true;
+            SentinelCleanup.Unregister(this);
         }
 
-        Kill();
-        DisposeProcess();
-        SentinelCleanup.Unregister(this);
-        ServerDirectory.TryDelete(DataDirectory);
         return ValueTask.CompletedTask;
     }
 
@@ -147,11 +106,7 @@ public sealed class RedisSentinelProcess : IAsyncDisposable, IKilledOnShutdown
 
     void IKilledOnShutdown.KillForShutdown() => KillForShutdown();
 
-    internal void KillForShutdown()
-    {
-        Kill();
-        ServerDirectory.TryDelete(DataDirectory);
-    }
+    internal void KillForShutdown() => _child.KillForShutdown();
 
     internal static string BuildConfiguration(int port, string serviceName, int primaryPort, LocalSentinelSetOptions options)
     {
@@ -178,102 +133,12 @@ public sealed class RedisSentinelProcess : IAsyncDisposable, IKilledOnShutdown
             await File.WriteAllTextAsync(ConfigurationPath, _configurationText, cancellationToken).ConfigureAwait(false);
         }
 
-        Process process = StartProcess();
-        long started = Stopwatch.GetTimestamp();
-        while (true)
-        {
-            if (process.HasExited)
-            {
-                await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-                return _output.Contains("Address already in use") ? false : throw StartFailure($"it exited with code {process.ExitCode}");
-            }
-
-            if (await AnswersAsAsync(process.Id, cancellationToken).ConfigureAwait(false))
-            {
-                return true;
-            }
-
-            if (Stopwatch.GetElapsedTime(started) > StartTimeout)
-            {
-                throw StartFailure($"it did not answer within {StartTimeout.TotalSeconds:0} s");
-            }
-
-            await Task.Delay(ReadyPollInterval, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private Process StartProcess()
-    {
-        var startInfo = new ProcessStartInfo(_executablePath)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-
-            // The orphan reaper recognises a process as ours by its working directory.
-            WorkingDirectory = DataDirectory,
-        };
-        startInfo.ArgumentList.Add(ConfigurationPath);
-        startInfo.ArgumentList.Add("--sentinel");
-        var process = new Process { StartInfo = startInfo };
-        process.OutputDataReceived += OnOutput;
-        process.ErrorDataReceived += OnOutput;
-        _output.Clear();
-        try
-        {
-            lock (_gate)
-            {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                process.Start();
-                _process = process;
-            }
-        }
-        catch
-        {
-            process.Dispose();
-            throw;
-        }
-
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        ServerDirectory.RecordServerPid(DataDirectory, process.Id);
-        return process;
-    }
-
-    private async Task<bool> AnswersAsAsync(int processId, CancellationToken cancellationToken)
-    {
-        using var probeTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        probeTimeout.CancelAfter(TimeSpan.FromSeconds(1));
-        try
-        {
-            string? info = await RespClient.ExecuteAsync(EndPoint, ["INFO", "server"], probeTimeout.Token).ConfigureAwait(false);
-            return RedisInfo.Parse(info).GetValueOrDefault("process_id") == processId.ToString(CultureInfo.InvariantCulture);
-        }
-        catch (Exception ex) when (ex is SocketException or IOException or RespProtocolException or RedisErrorReplyException
-                                   || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            return false;
-        }
-    }
-
-    private void OnOutput(object sender, DataReceivedEventArgs e)
-    {
-        if (e.Data is not null)
-        {
-            _output.Add(e.Data);
-        }
-    }
-
-    private void DisposeProcess()
-    {
-        Process? process;
-        lock (_gate)
-        {
-            process = _process;
-            _process = null;
-        }
-
-        process?.Dispose();
+        return await _child.LaunchAsync(
+            _executablePath,
+            [ConfigurationPath, "--sentinel"],
+            _launchRules,
+            (processId, ct) => RedisReadiness.AnswersAsAsync(EndPoint, processId, ct),
+            cancellationToken).ConfigureAwait(false);
     }
 
     private RedisServerStartException StartFailure(string reason) =>
@@ -282,6 +147,6 @@ public sealed class RedisSentinelProcess : IAsyncDisposable, IKilledOnShutdown
             Configuration ({ConfigurationPath}):
             {_configurationText}
             Last output:
-            {string.Join(Environment.NewLine, _output.Snapshot())}
+            {string.Join(Environment.NewLine, _child.Output.Snapshot())}
             """);
 }

@@ -1,7 +1,4 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Globalization;
-using System.Net.Sockets;
 
 namespace ServerlessRyw.LocalRedis;
 
@@ -12,25 +9,19 @@ namespace ServerlessRyw.LocalRedis;
 /// </summary>
 public sealed class RedisServerProcess : IAsyncDisposable, IKilledOnShutdown
 {
-    private const int OutputLinesKept = 200;
-    private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan ReadyPollInterval = TimeSpan.FromMilliseconds(10);
-    private static readonly TimeSpan ReadyProbeTimeout = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan RestartRetryDelay = TimeSpan.FromMilliseconds(100);
 
-    private readonly Lock _gate = new();
-    private readonly BoundedLog _output = new(OutputLinesKept);
+    private readonly ChildProcess _child;
     private readonly string _executablePath;
-    private readonly TimeSpan _startTimeout;
-    private Process? _process;
-    private bool _disposed;
+    private readonly LaunchRules _launchRules;
 
     private RedisServerProcess(string executablePath, int port, RedisServerOptions options)
     {
         _executablePath = executablePath;
-        _startTimeout = options.StartTimeout;
+        _child = new ChildProcess(this, ServerDirectory.Prefix);
+        _launchRules = new LaunchRules(options.StartTimeout, ReadyPollInterval, "Address already in use", "it did not answer", StartFailure);
         Port = port;
-        DataDirectory = ServerDirectory.Create();
         Arguments = BuildArguments(port, DataDirectory, options.ExtraArguments);
         LocalRedisCleanup.Register(this);
     }
@@ -42,22 +33,13 @@ public sealed class RedisServerProcess : IAsyncDisposable, IKilledOnShutdown
     public string EndPoint => EndPointText.Loopback(Port);
 
     /// <summary>The temp directory the server runs in (its <c>--dir</c>); deleted on dispose.</summary>
-    public string DataDirectory { get; }
+    public string DataDirectory => _child.Directory;
 
     /// <summary>The full <c>redis-server</c> command line, defaults first, then the extra arguments.</summary>
     public IReadOnlyList<string> Arguments { get; }
 
     /// <summary>Whether the server process is currently alive.</summary>
-    public bool IsRunning
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _process is { HasExited: false };
-            }
-        }
-    }
+    public bool IsRunning => _child.IsRunning;
 
     /// <summary>Starts a server and waits until it answers on its port.</summary>
     /// <param name="options">How to run it; <see langword="null"/> uses the defaults (random free port, <c>redis-server</c> from PATH).</param>
@@ -81,35 +63,13 @@ public sealed class RedisServerProcess : IAsyncDisposable, IKilledOnShutdown
 
     /// <summary>The last lines the server printed (its log goes to stdout), newest last.</summary>
     /// <returns>A snapshot of up to 200 lines.</returns>
-    public IReadOnlyList<string> GetRecentOutput() => _output.Snapshot();
+    public IReadOnlyList<string> GetRecentOutput() => _child.Output.Snapshot();
 
     /// <summary>
     /// Kills the server at once (SIGKILL, including any fork doing a replication transfer), as a crash would.
     /// Does nothing if it is not running. The port and directory stay reserved for <see cref="RestartAsync"/>.
     /// </summary>
-    public void Kill()
-    {
-        Process? process;
-        lock (_gate)
-        {
-            process = _process;
-        }
-
-        if (process is null)
-        {
-            return;
-        }
-
-        try
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit(KillWait);
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or Win32Exception)
-        {
-            // It had already exited.
-        }
-    }
+    public void Kill() => _child.Kill();
 
     /// <summary>
     /// Kills the server if it is running and starts it again on the same port with the same arguments.
@@ -120,12 +80,11 @@ public sealed class RedisServerProcess : IAsyncDisposable, IKilledOnShutdown
     /// <exception cref="RedisServerStartException">The server did not come back, e.g. another process took its port.</exception>
     public async Task RestartAsync(CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(_child.IsDisposed, this);
 
         for (int attempt = 1; ; attempt++)
         {
-            Kill();
-            DisposeProcess();
+            _child.Stop();
             try
             {
                 if (await LaunchAsync(cancellationToken).ConfigureAwait(false))
@@ -152,20 +111,11 @@ public sealed class RedisServerProcess : IAsyncDisposable, IKilledOnShutdown
     /// <returns>A completed task once the process is gone.</returns>
     public ValueTask DisposeAsync()
     {
-        lock (_gate)
+        if (_child.TryDispose())
         {
-            if (_disposed)
-            {
-                return ValueTask.CompletedTask;
-            }
-
-            _disposed = true;
+            LocalRedisCleanup.Unregister(this);
         }
 
-        Kill();
-        DisposeProcess();
-        LocalRedisCleanup.Unregister(this);
-        ServerDirectory.TryDelete(DataDirectory);
         return ValueTask.CompletedTask;
     }
 
@@ -175,11 +125,7 @@ public sealed class RedisServerProcess : IAsyncDisposable, IKilledOnShutdown
     /// <summary>Called by <see cref="LocalRedisCleanup"/> while the process is ending: must not throw.</summary>
     void IKilledOnShutdown.KillForShutdown() => KillForShutdown();
 
-    internal void KillForShutdown()
-    {
-        Kill();
-        ServerDirectory.TryDelete(DataDirectory);
-    }
+    internal void KillForShutdown() => _child.KillForShutdown();
 
     private static List<string> BuildArguments(int port, string directory, IReadOnlyList<string> extraArguments)
     {
@@ -200,126 +146,17 @@ public sealed class RedisServerProcess : IAsyncDisposable, IKilledOnShutdown
         return arguments;
     }
 
-    /// <summary>Launches the process and waits until it answers.</summary>
+    /// <summary>Launches the process and waits until it answers as itself.</summary>
     /// <returns><see langword="false"/> if it exited because its port was taken; it throws for any other failure.</returns>
-    private async Task<bool> LaunchAsync(CancellationToken cancellationToken)
-    {
-        Process process = StartProcess();
-        long started = Stopwatch.GetTimestamp();
-        while (true)
-        {
-            if (process.HasExited)
-            {
-                // Also drains the output readers, so the log holds the reason.
-                await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-                if (_output.Contains("Address already in use"))
-                {
-                    return false;
-                }
-
-                throw StartFailure($"it exited with code {process.ExitCode}");
-            }
-
-            if (await AnswersAsAsync(process.Id, cancellationToken).ConfigureAwait(false))
-            {
-                return true;
-            }
-
-            if (Stopwatch.GetElapsedTime(started) > _startTimeout)
-            {
-                throw StartFailure($"it did not answer within {_startTimeout.TotalSeconds:0.#} s");
-            }
-
-            await Task.Delay(ReadyPollInterval, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private Process StartProcess()
-    {
-        var startInfo = new ProcessStartInfo(_executablePath)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = DataDirectory,
-        };
-        foreach (string argument in Arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        var process = new Process { StartInfo = startInfo };
-        process.OutputDataReceived += OnOutput;
-        process.ErrorDataReceived += OnOutput;
-        _output.Clear();
-        try
-        {
-            lock (_gate)
-            {
-                // Checked under the lock so a concurrent dispose either sees this process or prevents it.
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                process.Start();
-                _process = process;
-            }
-        }
-        catch
-        {
-            process.Dispose();
-            throw;
-        }
-
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        ServerDirectory.RecordServerPid(DataDirectory, process.Id);
-        return process;
-    }
-
-    /// <summary>
-    /// Whether the server on <see cref="Port"/> is this very process: right after a port race, another
-    /// server may be answering there while ours is failing to bind.
-    /// </summary>
-    private async Task<bool> AnswersAsAsync(int processId, CancellationToken cancellationToken)
-    {
-        using var probeTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        probeTimeout.CancelAfter(ReadyProbeTimeout);
-        try
-        {
-            string? info = await RespClient.ExecuteAsync(EndPoint, ["INFO", "server"], probeTimeout.Token).ConfigureAwait(false);
-            return RedisInfo.Parse(info).TryGetValue("process_id", out string? answeringId)
-                && answeringId == processId.ToString(CultureInfo.InvariantCulture);
-        }
-        catch (Exception ex) when (ex is SocketException or IOException or RespProtocolException or RedisErrorReplyException
-                                   || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            return false;
-        }
-    }
-
-    private void OnOutput(object sender, DataReceivedEventArgs e)
-    {
-        if (e.Data is not null)
-        {
-            _output.Add(e.Data);
-        }
-    }
-
-    private void DisposeProcess()
-    {
-        Process? process;
-        lock (_gate)
-        {
-            process = _process;
-            _process = null;
-        }
-
-        process?.Dispose();
-    }
+    private Task<bool> LaunchAsync(CancellationToken cancellationToken) =>
+        _child.LaunchAsync(
+            _executablePath, Arguments, _launchRules, (processId, ct) => RedisReadiness.AnswersAsAsync(EndPoint, processId, ct), cancellationToken);
 
     private RedisServerStartException StartFailure(string reason) =>
         new($"""
             redis-server on port {Port} failed to start: {reason}.
             Command: {_executablePath} {string.Join(' ', Arguments.Select(a => a.Length == 0 ? "\"\"" : a))}
             Last output:
-            {string.Join(Environment.NewLine, _output.Snapshot())}
+            {string.Join(Environment.NewLine, _child.Output.Snapshot())}
             """);
 }

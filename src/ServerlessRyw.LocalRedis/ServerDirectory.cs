@@ -19,9 +19,11 @@ internal static class ServerDirectory
         return ProcessStartTicks(current);
     });
 
-    public static string Create()
+    /// <summary>A new temp directory stamped with this process as its owner.</summary>
+    /// <param name="prefix">Its name prefix: <see cref="Prefix"/> for Redis servers and sentinels.</param>
+    public static string Create(string prefix = Prefix)
     {
-        string path = Directory.CreateTempSubdirectory(Prefix).FullName;
+        string path = Directory.CreateTempSubdirectory(prefix).FullName;
         WriteOwner(path, Environment.ProcessId, CurrentProcessStartTicks.Value);
         return path;
     }

@@ -1,5 +1,5 @@
-using ServerlessRyw.Azure.Storage.Queues.Tests.Infrastructure;
 using ServerlessRyw.Propagation;
+using ServerlessRyw.TestSupport;
 
 namespace ServerlessRyw.Azure.Storage.Queues.Tests;
 
@@ -51,7 +51,7 @@ public sealed class EnvelopeCarrierUnitTests
 
         Assert.Equal(RywEnvelopeStatus.Malformed, result.Status);
         Assert.Same(body, result.Body);
-        Assert.True(counter.Count("malformed") >= 1);
+        Assert.True(counter["malformed"] >= 1);
         Assert.Equal(1, offline.Client.Statistics[RywTokenRejection.Malformed]);
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ServerlessRyw.Propagation;
 using ServerlessRyw.Reliability.Tests.Infrastructure;
+using ServerlessRyw.TestSupport;
 using ServerlessRyw.Reliability.Tests.Tokens;
 using StackExchange.Redis;
 using Xunit.Abstractions;

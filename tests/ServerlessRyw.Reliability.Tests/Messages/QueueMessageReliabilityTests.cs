@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using ServerlessRyw.Propagation;
 using ServerlessRyw.Reliability.Tests.Infrastructure;
+using ServerlessRyw.TestSupport;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 

@@ -1,4 +1,5 @@
 using ServerlessRyw.Propagation;
+using ServerlessRyw.TestSupport;
 
 namespace ServerlessRyw.Tests.Propagation;
 

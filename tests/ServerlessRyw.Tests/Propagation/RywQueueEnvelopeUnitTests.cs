@@ -1,8 +1,8 @@
-using System.Diagnostics.Metrics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ServerlessRyw.Propagation;
+using ServerlessRyw.TestSupport;
 
 namespace ServerlessRyw.Tests.Propagation;
 
@@ -158,7 +158,7 @@ public sealed class RywQueueEnvelopeUnitTests
         Assert.Equal(RywEnvelopeStatus.Malformed, result.Status);
         Assert.Same(body, result.Body);
         Assert.True(result.Token.IsEmpty);
-        Assert.True(counter.Count("malformed") >= 1);
+        Assert.True(counter["malformed"] >= 1);
     }
 
     [Theory]
@@ -410,47 +410,4 @@ public sealed class RywQueueEnvelopeUnitTests
     public abstract record Shape;
 
     public sealed record Circle(double Radius) : Shape;
-
-    /// <summary>Collects the envelope counter's measurements while alive.</summary>
-    private sealed class EnvelopeCounter : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private readonly Dictionary<string, long> _counts = [];
-
-        public EnvelopeCounter()
-        {
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == RywClient.MeterName && instrument.Name == "ryw.queue.envelopes")
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-            {
-                foreach (var tag in tags)
-                {
-                    if (tag.Key == "ryw.status")
-                    {
-                        lock (_counts)
-                        {
-                            var key = (string)tag.Value!;
-                            _counts[key] = _counts.GetValueOrDefault(key) + value;
-                        }
-                    }
-                }
-            });
-            _listener.Start();
-        }
-
-        public long Count(string status)
-        {
-            lock (_counts)
-            {
-                return _counts.GetValueOrDefault(status);
-            }
-        }
-
-        public void Dispose() => _listener.Dispose();
-    }
 }

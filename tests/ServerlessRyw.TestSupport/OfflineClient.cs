@@ -1,8 +1,11 @@
 using StackExchange.Redis;
 
-namespace ServerlessRyw.Azure.Storage.Queues.Tests.Infrastructure;
+namespace ServerlessRyw.TestSupport;
 
-/// <summary>A client whose connections lead nowhere: enough to import tokens and count rejections without Redis.</summary>
+/// <summary>
+/// A client whose connections lead nowhere: enough for what never touches Redis (importing tokens, counting
+/// rejections), and proof that it does not.
+/// </summary>
 public sealed class OfflineClient : IDisposable
 {
     private readonly ConnectionMultiplexer _connection =

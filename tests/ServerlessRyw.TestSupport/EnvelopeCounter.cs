@@ -1,9 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 
-namespace ServerlessRyw.Reliability.Tests.Messages;
+namespace ServerlessRyw.TestSupport;
 
-/// <summary>Listens to <c>ryw.queue.envelopes</c> (meter <c>ServerlessRyw</c>) and counts by <c>ryw.status</c>: the operator's view.</summary>
+/// <summary>
+/// Listens to <c>ryw.queue.envelopes</c> (meter <c>ServerlessRyw</c>) while it lives and counts by <c>ryw.status</c>:
+/// the operator's view.
+/// </summary>
 public sealed class EnvelopeCounter : IDisposable
 {
     private readonly MeterListener _listener = new();
@@ -31,6 +34,7 @@ public sealed class EnvelopeCounter : IDisposable
         _listener.Start();
     }
 
+    /// <summary>How many envelopes were counted with this <c>ryw.status</c> (for example <c>malformed</c>).</summary>
     public long this[string status] => _counts.GetValueOrDefault(status);
 
     public override string ToString() => string.Join(", ", _counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value}"));
