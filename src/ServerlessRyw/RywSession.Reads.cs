@@ -265,7 +265,7 @@ public sealed partial class RywSession
     }
 
     /// <summary>The task, or a timeout once <see cref="RywOptions.ReplicaTimeout"/> (or <paramref name="limit"/>) passes.</summary>
-    private Task<TResult> BoundedAsync<TResult>(Task<TResult> task, TimeSpan? limit = null) =>
+    private ValueTask<TResult> BoundedAsync<TResult>(Task<TResult> task, TimeSpan? limit = null) =>
         _client.Policy.Deadlines.WaitAsync(task, limit ?? _client.Policy.ReplicaTimeout);
 
     private static void ObserveLater(Task task) => DeadlineWheel.ObserveLater(task);

@@ -16,7 +16,7 @@ internal sealed class DeadlineWheel : IDisposable
 {
     private readonly TimeProvider _time;
     private readonly TimeSpan _tick;
-    private readonly ConcurrentQueue<IPendingWait> _pending = new();
+    private readonly ConcurrentQueue<(IBoundedWait Wait, int Generation)> _pending = new();
     private readonly ITimer _timer;
     private int _armed;
     private int _sweeping;
@@ -33,28 +33,29 @@ internal sealed class DeadlineWheel : IDisposable
     public static TimeSpan MaxTick { get; } = TimeSpan.FromMilliseconds(25);
 
     /// <summary>The task's result, or a <see cref="TimeoutException"/> once <paramref name="timeout"/> has passed.</summary>
-    public Task<T> WaitAsync<T>(Task<T> task, TimeSpan timeout, CancellationToken cancellationToken = default)
+    /// <remarks>Await the result once (it is a pooled <see cref="ValueTask{TResult}"/>); no allocation once the pool is warm.</remarks>
+    public ValueTask<T> WaitAsync<T>(Task<T> task, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         if (task.IsCompleted)
         {
-            return task;
+            return new ValueTask<T>(task);
         }
 
         if (timeout <= TimeSpan.Zero)
         {
             ObserveLater(task);
-            return Task.FromException<T>(new TimeoutException("The server did not answer in time."));
+            return ValueTask.FromException<T>(new TimeoutException("The server did not answer in time."));
         }
 
         var deadline = _time.GetTimestamp() + (long)(timeout.TotalSeconds * _time.TimestampFrequency);
-        var wait = new PendingWait<T>(task, deadline, cancellationToken);
-        _pending.Enqueue(wait);
+        var (waiting, wait, generation) = BoundedWait<T>.Start(task, deadline, cancellationToken);
+        _pending.Enqueue((wait, generation));
         if (Interlocked.CompareExchange(ref _armed, 1, 0) == 0)
         {
             _timer.Change(_tick, _tick);
         }
 
-        return wait.Task;
+        return waiting;
     }
 
     /// <summary>An answer we stopped waiting for still completes some day; its error must not go unobserved.</summary>
@@ -73,11 +74,11 @@ internal sealed class DeadlineWheel : IDisposable
         try
         {
             var now = _time.GetTimestamp();
-            for (var count = _pending.Count; count > 0 && _pending.TryDequeue(out var wait); count--)
+            for (var count = _pending.Count; count > 0 && _pending.TryDequeue(out var entry); count--)
             {
-                if (!wait.IsCompleted && !wait.TryExpire(now))
+                if (!entry.Wait.TryExpire(entry.Generation, now))
                 {
-                    _pending.Enqueue(wait);
+                    _pending.Enqueue(entry);
                 }
             }
 
@@ -95,70 +96,6 @@ internal sealed class DeadlineWheel : IDisposable
         finally
         {
             Volatile.Write(ref _sweeping, 0);
-        }
-    }
-
-    private interface IPendingWait
-    {
-        bool IsCompleted { get; }
-
-        bool TryExpire(long now);
-    }
-
-    /// <summary>One bounded wait: completes with the command's outcome, or with a timeout at its deadline.</summary>
-    private sealed class PendingWait<T> : TaskCompletionSource<T>, IPendingWait
-    {
-        private readonly long _deadline;
-        private readonly CancellationTokenRegistration _cancellation;
-
-        public PendingWait(Task<T> source, long deadline, CancellationToken cancellationToken)
-        {
-            _deadline = deadline;
-            if (cancellationToken.CanBeCanceled)
-            {
-                _cancellation = cancellationToken.UnsafeRegister(static (state, token) => ((PendingWait<T>)state!).TrySetCanceled(token), this);
-            }
-
-            // Synchronous: the awaiting read continues on the thread that completed the command, without a hop.
-            _ = source.ContinueWith(
-                static (completed, state) => ((PendingWait<T>)state!).Complete(completed),
-                this,
-                CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
-        }
-
-        public bool IsCompleted => Task.IsCompleted;
-
-        public bool TryExpire(long now)
-        {
-            if (now < _deadline)
-            {
-                return false;
-            }
-
-            TrySetException(new TimeoutException("The server did not answer in time."));
-            _cancellation.Dispose();
-            return true;
-        }
-
-        private void Complete(Task<T> completed)
-        {
-            // Reading the outcome observes it, also when the wait has already timed out.
-            if (completed.IsFaulted)
-            {
-                TrySetException(completed.Exception!.InnerExceptions);
-            }
-            else if (completed.IsCanceled)
-            {
-                TrySetCanceled();
-            }
-            else
-            {
-                TrySetResult(completed.Result);
-            }
-
-            _cancellation.Dispose();
         }
     }
 }
