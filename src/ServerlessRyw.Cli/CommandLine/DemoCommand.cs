@@ -10,7 +10,7 @@ internal sealed class DemoCommand
 {
     private readonly Option<int> _lagMs = new("--lag")
     {
-        Description = "How far one replica trails the primary, in ms",
+        Description = "How far one replica trails the primary, in ms (with --sentinel: how long each CLIENT PAUSE WRITE on the replicas lasts)",
         DefaultValueFactory = _ => 100,
         HelpName = "ms",
     };

@@ -101,7 +101,7 @@ internal static class DemoReport
             text.AppendLine(Invariant($"| &nbsp;&nbsp;{label} | {Stale(off.StaleByHop[(int)hop], off.ReadsByHop[(int)hop])} | {Stale(on.StaleByHop[(int)hop], on.ReadsByHop[(int)hop])} |"));
         }
 
-        text.AppendLine(Invariant($"| lost writes (acknowledged, not on the new primary) | {off.LostWrites} of {off.Writes} | {on.LostWrites} of {on.Writes} |"))
+        text.AppendLine(Invariant($"| lost writes (acknowledged, not on the final primary) | {off.LostWrites} of {off.Writes} | {on.LostWrites} of {on.Writes} |"))
             .AppendLine(Invariant($"| reads that missed a lost write (not stale) | {off.ReadsOfLostWrites} | {on.ReadsOfLostWrites} |"))
             .AppendLine(Invariant($"| requests failed with a Redis error (503) | {off.FailedRequests} | {on.FailedRequests} |"))
             .AppendLine(Invariant($"| reads served by replicas | {Percent(off.ReplicaShare)} | {Percent(on.ReplicaShare)} |"))

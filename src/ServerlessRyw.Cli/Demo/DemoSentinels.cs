@@ -40,7 +40,7 @@ internal abstract class DemoSentinels : IAsyncDisposable
     {
         var snapshot = await _discovery.RefreshAsync(cancellationToken).ConfigureAwait(false);
         return snapshot.PrimaryEndPoint
-            ?? throw new SentinelUnavailableException($"Sentinel did not name a primary for {_discovery.ServiceName}: {snapshot.LastError ?? "no answer"}.");
+            ?? throw new SentinelUnavailableException($"Sentinel did not name a primary for {_discovery.ServiceName}: {snapshot.LastError?.TrimEnd('.') ?? "no answer"}.");
     }
 
     /// <summary>Asks for <c>SENTINEL FAILOVER</c> and waits until the sentinels name another primary.</summary>

@@ -49,7 +49,7 @@ public class DemoRunnerTests
         Assert.Equal(RywMode.Token, result.On.Mode);
         Assert.Equal(0, result.On.StaleReads);
         Assert.True(result.On.Reads > 0);
-        Assert.Contains("| lost writes (acknowledged, not on the new primary) |", text, StringComparison.Ordinal);
+        Assert.Contains("| lost writes (acknowledged, not on the final primary) |", text, StringComparison.Ordinal);
     }
 
     [Fact]
