@@ -208,7 +208,8 @@ public sealed class RywClientSentinelTests(ITestOutputHelper output)
                         var database = client.PrimaryConnection.GetDatabase();
                         var checkedOn = await database.IdentifyEndpointAsync(key);
                         var onPrimary = (int?)await database.StringGetAsync(key);
-                        run.Missed(new Miss(key, i, value, outcome.Value?.Outcome, outcome.Value?.Server, token, onPrimary, checkedOn?.ToString()), clock.Elapsed, routedToReplica);
+                        var nodes = await NodesAsync(set, key);
+                        run.Missed(new Miss(key, i, value, outcome.Value?.Outcome, outcome.Value?.Server, token, onPrimary, checkedOn?.ToString()) { Nodes = nodes }, clock.Elapsed, routedToReplica);
                         continue;
                     }
 
@@ -257,6 +258,29 @@ public sealed class RywClientSentinelTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>Every data node's role, replication history and offset, and its value for <paramref name="key"/>, asked directly.</summary>
+    private static async Task<string> NodesAsync(LocalSentinelSet set, string key)
+    {
+        var text = new List<string>();
+        foreach (var node in set.Nodes)
+        {
+            try
+            {
+                var value = await RespClient.ExecuteAsync(node.EndPoint, "GET", key);
+                var info = RedisInfo.Parse(await RespClient.ExecuteAsync(node.EndPoint, "INFO", "replication"));
+                text.Add($"{node.EndPoint} {info.GetValueOrDefault("role")} of {info.GetValueOrDefault("master_port", "-")} " +
+                    $"replid {info.GetValueOrDefault("master_replid")?[..8]} offset {info.GetValueOrDefault("master_repl_offset")} " +
+                    $"replid2 {info.GetValueOrDefault("master_replid2")?[..8]} second {info.GetValueOrDefault("second_repl_offset")} has {value ?? "nil"}");
+            }
+            catch (Exception exception) when (exception is IOException or System.Net.Sockets.SocketException or RespProtocolException or RedisErrorReplyException)
+            {
+                text.Add($"{node.EndPoint}: {exception.Message}");
+            }
+        }
+
+        return string.Join(" | ", text);
+    }
+
     private static async Task TryAsync(Func<Task> action)
     {
         try
@@ -274,9 +298,11 @@ public sealed class RywClientSentinelTests(ITestOutputHelper output)
     {
         public int? OnFinalPrimary { get; set; }
 
+        public string? Nodes { get; init; }
+
         public override string ToString() =>
             $"{Key}: wrote {Wrote}, read {Text(Read)} ({Outcome?.ToString() ?? "no routing callback"} on {Server ?? "?"}), " +
-            $"primary right after the read ({PrimaryThen ?? "?"}) had {Text(OnPrimaryThen)}, the final primary has {Text(OnFinalPrimary)}; token {Token}";
+            $"primary right after the read ({PrimaryThen ?? "?"}) had {Text(OnPrimaryThen)}, the final primary has {Text(OnFinalPrimary)}; token {Token}; nodes right after: {Nodes}";
 
         private static string Text(int? value) => value?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "nil";
     }
