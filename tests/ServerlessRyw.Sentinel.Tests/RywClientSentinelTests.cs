@@ -15,7 +15,7 @@ public sealed class RywClientSentinelTests(ITestOutputHelper output)
     private static readonly TimeSpan Eventually = TimeSpan.FromSeconds(20);
 
     // The outcome of the read the current lane is making (the routing callback runs in that read's async context).
-    private static readonly AsyncLocal<System.Runtime.CompilerServices.StrongBox<RywReadOutcome?>> CurrentRead = new();
+    private static readonly AsyncLocal<System.Runtime.CompilerServices.StrongBox<(RywReadOutcome Outcome, string? Server)?>> CurrentRead = new();
 
     [Fact]
     public async Task ConnectAsync_Sentinel_FindsThePrimaryAndEveryReplica()
@@ -38,9 +38,10 @@ public sealed class RywClientSentinelTests(ITestOutputHelper output)
         var run = await RunChainsAsync(client, set, TimeSpan.FromSeconds(5), failoverAfter: TimeSpan.FromSeconds(1));
         var promoted = set.Primary.EndPoint;
         output.WriteLine($"token mode through SENTINEL FAILOVER: {run}");
+        output.WriteLine(run.MissDetails);
 
         Assert.NotEqual(oldPrimary, promoted);
-        Assert.Equal(0, run.Stale);
+        Assert.True(run.Stale == 0, $"{run}{Environment.NewLine}{run.MissDetails}");
         Assert.Equal(0, run.ToolkitExceptions);
         Assert.True(run.Reads > 50, run.ToString());
         Assert.True(run.SlowestReplicaRead < TimeSpan.FromMilliseconds(100 + 500 + 500), run.ToString());
@@ -74,7 +75,7 @@ public sealed class RywClientSentinelTests(ITestOutputHelper output)
         output.WriteLine($"token mode through a killed primary (sentinel-driven promotion): {run}");
 
         Assert.NotEqual(killed, set.Primary.EndPoint);
-        Assert.Equal(0, run.Stale); // a read that misses a write the new primary does not have either is a lost write
+        Assert.True(run.Stale == 0, $"{run}{Environment.NewLine}{run.MissDetails}"); // a read that misses a write the new primary does not have either is a lost write
         Assert.Equal(0, run.ToolkitExceptions);
         Assert.True(run.Reads > 20, run.ToString());
         Assert.True(run.SlowestReplicaRead < TimeSpan.FromMilliseconds(100 + 500 + 500), run.ToString());
@@ -109,7 +110,7 @@ public sealed class RywClientSentinelTests(ITestOutputHelper output)
             {
                 if (CurrentRead.Value is { } box)
                 {
-                    box.Value = routed.Outcome;
+                    box.Value = (routed.Outcome, routed.Server);
                 }
             },
         };
@@ -141,7 +142,9 @@ public sealed class RywClientSentinelTests(ITestOutputHelper output)
     /// <summary>
     /// Lanes of write-then-read invocations (the reader is a new session from the exported token) while replicas'
     /// replication is paused in bursts, and optionally a Sentinel failover. A read that differs from the write is
-    /// stale only if the primary has the write: otherwise the failover lost it, which no read can be blamed for.
+    /// stale only if the primary after the failover has the write: otherwise the failover lost it, which no read can be
+    /// blamed for. That is asked once the run is over (see <see cref="ChainRun.ClassifyMissesAsync"/>): asked right
+    /// after the read, "the primary" can still be the old one, which holds writes it is about to discard.
     /// </summary>
     private static Task<ChainRun> RunChainsAsync(RywClient client, LocalSentinelSet set, TimeSpan duration, TimeSpan? failoverAfter) =>
         RunChainsAsync(client, set, duration, failoverAfter, async () => await set.FailoverAsync());
@@ -174,7 +177,8 @@ public sealed class RywClientSentinelTests(ITestOutputHelper output)
         {
             for (var i = 0; !stop.IsCancellationRequested; i++)
             {
-                var key = $"sentinel-chain:{runId}:{lane}";
+                // One key per write: after the run, the final primary tells which writes survived the failover.
+                var key = $"sentinel-chain:{runId}:{lane}:{i}";
                 string token;
                 try
                 {
@@ -194,15 +198,18 @@ public sealed class RywClientSentinelTests(ITestOutputHelper output)
                 }
 
                 var clock = Stopwatch.StartNew();
-                var outcome = CurrentRead.Value = new System.Runtime.CompilerServices.StrongBox<RywReadOutcome?>();
+                var outcome = CurrentRead.Value = new System.Runtime.CompilerServices.StrongBox<(RywReadOutcome Outcome, string? Server)?>();
                 try
                 {
                     var value = (int?)await client.CreateSession(token).ReadAsync(db => db.StringGetAsync(key));
-                    var routedToReplica = outcome.Value is RywReadOutcome.ReplicaHit or RywReadOutcome.ProbedHit or RywReadOutcome.WaitedHit or RywReadOutcome.Replica;
+                    var routedToReplica = outcome.Value?.Outcome is RywReadOutcome.ReplicaHit or RywReadOutcome.ProbedHit or RywReadOutcome.WaitedHit or RywReadOutcome.Replica;
                     if (value != i)
                     {
-                        var onPrimary = (int?)await client.PrimaryConnection.GetDatabase().StringGetAsync(key);
-                        run.Read(clock.Elapsed, routedToReplica, stale: onPrimary == i, lost: onPrimary != i);
+                        var database = client.PrimaryConnection.GetDatabase();
+                        var checkedOn = await database.IdentifyEndpointAsync(key);
+                        var onPrimary = (int?)await database.StringGetAsync(key);
+                        var nodes = await NodesAsync(set, key);
+                        run.Missed(new Miss(key, i, value, outcome.Value?.Outcome, outcome.Value?.Server, token, onPrimary, checkedOn?.ToString()) { Nodes = nodes }, clock.Elapsed, routedToReplica);
                         continue;
                     }
 
@@ -222,7 +229,56 @@ public sealed class RywClientSentinelTests(ITestOutputHelper output)
         await Task.WhenAll(lanes);
         await failover;
         await pauses;
+        await run.ClassifyMissesAsync(client, set.Primary.EndPoint);
         return run;
+    }
+
+    /// <summary>
+    /// Waits until the client's primary connection names <paramref name="primary"/> as its only primary: during a
+    /// switch StackExchange.Redis can see the old primary (not demoted yet, still holding writes it will discard) and
+    /// the new one both as primaries, and a read sent "to the primary" may land on either.
+    /// </summary>
+    private static async Task WaitForOnlyPrimaryAsync(IConnectionMultiplexer connection, string primary)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var primaries = connection.GetEndPoints().Select(e => connection.GetServer(e)).Where(s => s.IsConnected && !s.IsReplica).Select(s => s.EndPoint.ToString()).ToArray();
+            if (primaries.Length == 1 && primaries[0] == primary)
+            {
+                return;
+            }
+
+            if (deadline.Elapsed > Eventually)
+            {
+                Assert.Fail($"the primary connection sees primaries {string.Join(",", primaries)}, expected only {primary}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Every data node's role, replication history and offset, and its value for <paramref name="key"/>, asked directly.</summary>
+    private static async Task<string> NodesAsync(LocalSentinelSet set, string key)
+    {
+        var text = new List<string>();
+        foreach (var node in set.Nodes)
+        {
+            try
+            {
+                var value = await RespClient.ExecuteAsync(node.EndPoint, "GET", key);
+                var info = RedisInfo.Parse(await RespClient.ExecuteAsync(node.EndPoint, "INFO", "replication"));
+                text.Add($"{node.EndPoint} {info.GetValueOrDefault("role")} of {info.GetValueOrDefault("master_port", "-")} " +
+                    $"replid {info.GetValueOrDefault("master_replid")?[..8]} offset {info.GetValueOrDefault("master_repl_offset")} " +
+                    $"replid2 {info.GetValueOrDefault("master_replid2")?[..8]} second {info.GetValueOrDefault("second_repl_offset")} has {value ?? "nil"}");
+            }
+            catch (Exception exception) when (exception is IOException or System.Net.Sockets.SocketException or RespProtocolException or RedisErrorReplyException)
+            {
+                text.Add($"{node.EndPoint}: {exception.Message}");
+            }
+        }
+
+        return string.Join(" | ", text);
     }
 
     private static async Task TryAsync(Func<Task> action)
@@ -237,13 +293,31 @@ public sealed class RywClientSentinelTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>A read that did not return its chain's write, with what was known when it happened.</summary>
+    private sealed record Miss(string Key, int Wrote, int? Read, RywReadOutcome? Outcome, string? Server, string Token, int? OnPrimaryThen, string? PrimaryThen)
+    {
+        public int? OnFinalPrimary { get; set; }
+
+        public string? Nodes { get; init; }
+
+        public override string ToString() =>
+            $"{Key}: wrote {Wrote}, read {Text(Read)} ({Outcome?.ToString() ?? "no routing callback"} on {Server ?? "?"}), " +
+            $"primary right after the read ({PrimaryThen ?? "?"}) had {Text(OnPrimaryThen)}, the final primary has {Text(OnFinalPrimary)}; token {Token}; nodes right after: {Nodes}";
+
+        private static string Text(int? value) => value?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "nil";
+    }
+
     private sealed class ChainRun
     {
         private readonly Lock _gate = new();
+        private readonly List<Miss> _misses = [];
+        private TimeSpan _slowestMissedReplicaRead;
 
         public int Reads { get; private set; }
 
         public int Stale { get; private set; }
+
+        public string MissDetails => string.Join(Environment.NewLine, _misses.Where(m => m.OnFinalPrimary == m.Wrote || m.OnPrimaryThen == m.Wrote));
 
         public int Lost { get; private set; }
 
@@ -268,6 +342,57 @@ public sealed class RywClientSentinelTests(ITestOutputHelper output)
                 if (onReplica && elapsed > SlowestReplicaRead)
                 {
                     SlowestReplicaRead = elapsed;
+                }
+            }
+        }
+
+        public IReadOnlyList<Miss> Misses => _misses;
+
+        /// <summary>How many misses the check right after the read would have called stale, against the final primary's answer.</summary>
+        public int StaleByImmediateCheck => _misses.Count(m => m.OnPrimaryThen == m.Wrote);
+
+        public void Missed(Miss miss, TimeSpan elapsed, bool onReplica)
+        {
+            lock (_gate)
+            {
+                _misses.Add(miss);
+                if (onReplica && elapsed > _slowestMissedReplicaRead)
+                {
+                    _slowestMissedReplicaRead = elapsed;
+                }
+
+                Reads++;
+                SlowestRead = elapsed > SlowestRead ? elapsed : SlowestRead;
+                if (onReplica && elapsed > SlowestReplicaRead)
+                {
+                    SlowestReplicaRead = elapsed;
+                }
+            }
+        }
+
+        /// <summary>
+        /// A miss is stale only if the primary after the failover holds the write; otherwise the failover lost it. Asked
+        /// once the connection follows the new primary alone, with one key per write so later writes cannot answer.
+        /// </summary>
+        public async Task ClassifyMissesAsync(RywClient client, string primary)
+        {
+            if (_misses.Count == 0)
+            {
+                return;
+            }
+
+            await WaitForOnlyPrimaryAsync(client.PrimaryConnection, primary);
+            var database = client.PrimaryConnection.GetDatabase();
+            foreach (var miss in _misses)
+            {
+                miss.OnFinalPrimary = (int?)await database.StringGetAsync(miss.Key, CommandFlags.DemandMaster);
+                if (miss.OnFinalPrimary == miss.Wrote)
+                {
+                    Stale++;
+                }
+                else
+                {
+                    Lost++;
                 }
             }
         }
@@ -297,6 +422,6 @@ public sealed class RywClientSentinelTests(ITestOutputHelper output)
         }
 
         public override string ToString() =>
-            $"reads={Reads} stale={Stale} lost={Lost} failedWrites={FailedWrites} failedReads={FailedReads} toolkitExceptions={ToolkitExceptions} slowestRead={SlowestRead.TotalMilliseconds:0}ms slowestReplicaRead={SlowestReplicaRead.TotalMilliseconds:0}ms";
+            $"reads={Reads} stale={Stale} lost={Lost} (the primary right after the read would have said stale={StaleByImmediateCheck}) failedWrites={FailedWrites} failedReads={FailedReads} toolkitExceptions={ToolkitExceptions} slowestRead={SlowestRead.TotalMilliseconds:0}ms slowestReplicaRead={SlowestReplicaRead.TotalMilliseconds:0}ms";
     }
 }

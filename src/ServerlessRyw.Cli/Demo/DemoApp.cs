@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -26,7 +27,13 @@ internal sealed class DemoApp : IAsyncDisposable
     public const string OrdersClient = "orders";
     private const int Consumers = 4;
 
+    /// <summary>How long an order key lives.</summary>
+    internal static readonly TimeSpan KeyLifetime = TimeSpan.FromMinutes(10);
+
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(2);
+
+    // The outcome of the read the current request is making (the routing callback runs in that read's async context).
+    private static readonly AsyncLocal<StrongBox<RywReadOutcome?>> CurrentRead = new();
 
     private readonly WebApplication _app;
     private readonly DemoQueue _queue;
@@ -48,8 +55,22 @@ internal sealed class DemoApp : IAsyncDisposable
     /// <summary>The app's read-your-writes client, for its routing statistics.</summary>
     public RywClient Client => _app.Services.GetRequiredService<RywClient>();
 
+    /// <param name="mode">The routing mode: the only difference between the phases.</param>
+    /// <param name="primary">The primary connection; <see langword="null"/> when <paramref name="servers"/> names a Sentinel to connect through.</param>
+    /// <param name="servers">Sets the replicas, or the Sentinel topology.</param>
+    /// <param name="recorder">Where reads and writes are counted.</param>
+    /// <param name="tolerateRedisFailures">
+    /// Over a failover: a write or read that fails with a Redis error answers 503 and is counted, as an application
+    /// would report it, instead of failing the demo.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the start.</param>
     public static async Task<DemoApp> StartAsync(
-        RywMode mode, IConnectionMultiplexer primary, IReadOnlyList<string> replicas, DemoRecorder recorder, CancellationToken cancellationToken)
+        RywMode mode,
+        IConnectionMultiplexer? primary,
+        Action<RywOptions> servers,
+        DemoRecorder recorder,
+        bool tolerateRedisFailures,
+        CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -58,15 +79,24 @@ internal sealed class DemoApp : IAsyncDisposable
         builder.Services.AddSingleton<IHostLifetime, PassiveLifetime>();
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = StopTimeout);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        builder.Services.AddSingleton(primary);
+        if (primary is not null)
+        {
+            builder.Services.AddSingleton(primary);
+        }
+
         builder.Services.AddReadYourWrites(options =>
         {
             options.Mode = mode;
-            foreach (var replica in replicas)
+            options.OnReadRouted = static routed =>
             {
-                options.Replicas.Add(replica);
-            }
+                if (CurrentRead.Value is { } read)
+                {
+                    read.Value = routed.Outcome;
+                }
+            };
+            servers(options);
         });
+        builder.Services.AddSingleton(new FailurePolicy(tolerateRedisFailures));
         builder.Services.AddSingleton(recorder);
         builder.Services.AddSingleton<DemoQueue>();
         builder.Services.AddSingleton<SelfAddress>();
@@ -75,6 +105,9 @@ internal sealed class DemoApp : IAsyncDisposable
             .AddReadYourWritesHandler();
 
         var app = builder.Build();
+
+        // Connect now (through Sentinel, that is a discovery), not inside the first request.
+        _ = app.Services.GetRequiredService<RywClient>();
         app.UseReadYourWrites();
         app.MapPost("/orders/{id}", WriteOrderAsync);
         app.MapGet("/orders/{id}", ReadOrderAsync);
@@ -104,24 +137,56 @@ internal sealed class DemoApp : IAsyncDisposable
     internal static RedisKey OrderKey(string id) => "ryw:demo:order:" + id;
 
     /// <summary>HTTP function 1: writes the order, enqueues a message for the next function, answers with the token.</summary>
-    private static async Task<IResult> WriteOrderAsync(string id, string status, RywSession session, DemoQueue queue, CancellationToken cancellationToken)
+    private static async Task<IResult> WriteOrderAsync(
+        string id, string status, RywSession session, DemoQueue queue, DemoRecorder recorder, FailurePolicy failures, CancellationToken cancellationToken)
     {
         var key = OrderKey(id);
-        await session.WriteAsync(db => db.StringSetAsync(key, status), cancellationToken).ConfigureAwait(false);
-        var message = JsonSerializer.Serialize(new OrderMessage(id, status));
-        queue.Send(RywQueueEnvelope.Stamp(message, await session.GetTokenAsync(cancellationToken).ConfigureAwait(false)));
+        try
+        {
+            // An expiry, so a demo against your own deployment leaves nothing behind.
+            await session.WriteAsync(db => db.StringSetAsync(key, status, KeyLifetime), cancellationToken).ConfigureAwait(false);
+            recorder.RecordWrite(id, status);
+            var message = JsonSerializer.Serialize(new OrderMessage(id, status));
+            queue.Send(RywQueueEnvelope.Stamp(message, await session.GetTokenAsync(cancellationToken).ConfigureAwait(false)));
+        }
+        catch (Exception exception) when (failures.Tolerates(exception))
+        {
+            recorder.RecordFailure();
+            return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+        }
+
         return Results.Created(new Uri("/orders/" + id, UriKind.Relative), null);
     }
 
     /// <summary>HTTP function 2: reads the order; the demo passes what it should be, to count stale reads.</summary>
     private static async Task<IResult> ReadOrderAsync(
-        string id, string expect, string hop, RywSession session, DemoRecorder recorder, CancellationToken cancellationToken)
+        string id, string expect, string hop, RywSession session, DemoRecorder recorder, FailurePolicy failures, CancellationToken cancellationToken)
+    {
+        RedisValue value;
+        try
+        {
+            value = await ReadAsync(session, recorder, hop == "consumer" ? DemoHop.HttpFromConsumer : DemoHop.HttpHop, id, expect, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (failures.Tolerates(exception))
+        {
+            recorder.RecordFailure();
+            return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+        }
+
+        return Results.Text(value.IsNull ? string.Empty : value.ToString());
+    }
+
+    private static async Task<RedisValue> ReadAsync(
+        RywSession session, DemoRecorder recorder, DemoHop hop, string id, string expect, CancellationToken cancellationToken)
     {
         var key = OrderKey(id);
+        var outcome = CurrentRead.Value = new StrongBox<RywReadOutcome?>();
         var started = Stopwatch.GetTimestamp();
         var value = await session.ReadAsync(db => db.StringGetAsync(key), cancellationToken).ConfigureAwait(false);
-        recorder.RecordRead(hop == "consumer" ? DemoHop.HttpFromConsumer : DemoHop.HttpHop, value != expect, Stopwatches.ElapsedMs(started));
-        return Results.Text(value.IsNull ? string.Empty : value.ToString());
+        var elapsed = Stopwatches.ElapsedMs(started);
+        var byReplica = outcome.Value is RywReadOutcome.Replica or RywReadOutcome.ReplicaHit or RywReadOutcome.ProbedHit or RywReadOutcome.WaitedHit;
+        recorder.RecordRead(hop, id, value != expect, elapsed, byReplica);
+        return value;
     }
 
     /// <summary>The queue-triggered function: each message is a new invocation with its own scope and session.</summary>
@@ -133,6 +198,7 @@ internal sealed class DemoApp : IAsyncDisposable
         var recorder = services.GetRequiredService<DemoRecorder>();
         var accessor = services.GetRequiredService<RywSessionAccessor>();
         var http = services.GetRequiredService<IHttpClientFactory>();
+        var failures = services.GetRequiredService<FailurePolicy>();
         await foreach (var body in queue.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
         {
             if (stopping.IsCancellationRequested)
@@ -149,10 +215,15 @@ internal sealed class DemoApp : IAsyncDisposable
                 var order = JsonSerializer.Deserialize<OrderMessage>(unwrapped.Body)!;
                 try
                 {
-                    var key = OrderKey(order.Id);
-                    var started = Stopwatch.GetTimestamp();
-                    var value = await session.ReadAsync(db => db.StringGetAsync(key), stopping).ConfigureAwait(false);
-                    recorder.RecordRead(DemoHop.QueueHop, value != order.Status, Stopwatches.ElapsedMs(started));
+                    try
+                    {
+                        await ReadAsync(session, recorder, DemoHop.QueueHop, order.Id, order.Status, stopping).ConfigureAwait(false);
+                    }
+                    catch (Exception exception) when (failures.Tolerates(exception))
+                    {
+                        // The application's own read failed while the primary switched; the chain goes on.
+                        recorder.RecordFailure();
+                    }
 
                     // The consumer calls another HTTP function; the handler stamps the session's token on the request.
                     accessor.Session = session;
@@ -160,7 +231,11 @@ internal sealed class DemoApp : IAsyncDisposable
                     using var response = await client.GetAsync(
                         new Uri($"/orders/{Uri.EscapeDataString(order.Id)}?expect={Uri.EscapeDataString(order.Status)}&hop=consumer", UriKind.Relative),
                         stopping).ConfigureAwait(false);
-                    response.EnsureSuccessStatusCode();
+                    if (!failures.Tolerates(response.StatusCode))
+                    {
+                        response.EnsureSuccessStatusCode();
+                    }
+
                     recorder.ConsumerDone(order.Id, null);
                 }
                 catch (Exception exception)
@@ -177,6 +252,16 @@ internal sealed class DemoApp : IAsyncDisposable
     }
 
     internal sealed record OrderMessage(string Id, string Status);
+
+    /// <summary>Which failures a request answers 503 to (and counts) rather than failing the demo.</summary>
+    internal sealed class FailurePolicy(bool tolerateRedisFailures)
+    {
+        public bool Tolerates(Exception exception) =>
+            tolerateRedisFailures && exception is RedisException or TimeoutException;
+
+        public bool Tolerates(HttpStatusCode status) =>
+            tolerateRedisFailures && status == HttpStatusCode.ServiceUnavailable;
+    }
 
     /// <summary>A host lifetime that ignores Ctrl+C and SIGTERM: the command, not the demo host, decides when to stop.</summary>
     private sealed class PassiveLifetime : IHostLifetime

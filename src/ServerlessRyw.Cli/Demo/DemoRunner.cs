@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using System.Net.Http.Headers;
 using ServerlessRyw.Cli.Infrastructure;
 using ServerlessRyw.LocalRedis;
@@ -16,6 +17,11 @@ internal sealed class DemoRunner(DemoSettings settings, Progress progress)
 {
     public async Task<DemoResult> RunAsync(CancellationToken cancellationToken)
     {
+        if (settings.Sentinel)
+        {
+            return await new SentinelDemoRunner(settings, progress).RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         progress.Update("Starting a local primary and two replicas…");
         var servers = await LocalReplicaSet.StartAsync(
             new LocalReplicaSetOptions
@@ -59,52 +65,111 @@ internal sealed class DemoRunner(DemoSettings settings, Progress progress)
     {
         var recorder = new DemoRecorder();
         progress.Update(name + ": starting the function app on Kestrel…");
-        var app = await DemoApp.StartAsync(mode, primary, replicas, recorder, cancellationToken).ConfigureAwait(false);
+        var app = await DemoApp.StartAsync(
+            mode,
+            primary,
+            options =>
+            {
+                foreach (var replica in replicas)
+                {
+                    options.Replicas.Add(replica);
+                }
+            },
+            recorder,
+            tolerateRedisFailures: false,
+            cancellationToken).ConfigureAwait(false);
         await using (app.ConfigureAwait(false))
         {
             using var caller = new HttpClient { BaseAddress = app.Address };
-            await RunChainsAsync(caller, recorder, name, "warmup", settings.WarmUpChains, report: false, cancellationToken).ConfigureAwait(false);
+            await DemoChains.RunAsync(settings, progress, caller, recorder, name, "warmup", settings.WarmUpChains, report: false, tolerateFailures: false, until: null, cancellationToken).ConfigureAwait(false);
             var before = app.Client.Statistics;
             recorder.Recording = true;
-            await RunChainsAsync(caller, recorder, name, "run", settings.Chains, report: true, cancellationToken).ConfigureAwait(false);
+            await DemoChains.RunAsync(settings, progress, caller, recorder, name, "run", settings.Chains, report: true, tolerateFailures: false, until: null, cancellationToken).ConfigureAwait(false);
             return recorder.Result(name, mode, app.Client.Statistics.Since(before));
         }
     }
 
-    private async Task RunChainsAsync(
-        HttpClient caller, DemoRecorder recorder, string phase, string batch, int chains, bool report, CancellationToken cancellationToken)
+}
+
+/// <summary>Drives chains of invocations against a running <see cref="DemoApp"/>.</summary>
+internal static class DemoChains
+{
+    /// <param name="settings">Concurrency.</param>
+    /// <param name="progress">Where the chain count is shown.</param>
+    /// <param name="caller">The front end's HTTP client, pointed at the app.</param>
+    /// <param name="recorder">The phase's tallies.</param>
+    /// <param name="phase">For progress and chain ids.</param>
+    /// <param name="batch">For chain ids.</param>
+    /// <param name="chains">How many; <see langword="null"/> runs until <paramref name="until"/> completes.</param>
+    /// <param name="report">Whether to show progress.</param>
+    /// <param name="tolerateFailures">Whether a request answered 503 (a Redis error, counted by the app) ends only its chain.</param>
+    /// <param name="until">With no <paramref name="chains"/>: new chains start until it completes.</param>
+    /// <param name="cancellationToken">Stops the run.</param>
+    /// <returns>How many chains ran.</returns>
+    public static async Task<int> RunAsync(
+        DemoSettings settings,
+        Progress progress,
+        HttpClient caller,
+        DemoRecorder recorder,
+        string phase,
+        string batch,
+        int? chains,
+        bool report,
+        bool tolerateFailures,
+        Task? until,
+        CancellationToken cancellationToken)
     {
         var done = 0;
         var prefix = $"{phase.Replace(' ', '-')}-{batch}-{Guid.NewGuid():N}"[..40];
+        var indexes = chains is { } count ? Enumerable.Range(0, count) : Forever(until ?? Task.CompletedTask);
         await Parallel.ForEachAsync(
-            Enumerable.Range(0, chains),
+            indexes,
             new ParallelOptions { MaxDegreeOfParallelism = settings.Concurrency, CancellationToken = cancellationToken },
             async (chain, token) =>
             {
-                await RunChainAsync(caller, recorder, string.Create(CultureInfo.InvariantCulture, $"{prefix}-{chain}"), chain, token).ConfigureAwait(false);
+                await RunChainAsync(caller, recorder, string.Create(CultureInfo.InvariantCulture, $"{prefix}-{chain}"), chain, tolerateFailures, token).ConfigureAwait(false);
                 var finished = Interlocked.Increment(ref done);
                 // A terminal line is cheap to overwrite; a CI log gets a line per quarter.
-                var every = progress.IsInteractive ? 10 : Math.Max(10, chains / 4);
+                var every = progress.IsInteractive ? 10 : Math.Max(10, (chains ?? 40) / 4);
                 if (report && (finished % every == 0 || finished == chains))
                 {
                     lock (progress)
                     {
-                        progress.Update(string.Create(CultureInfo.InvariantCulture, $"{phase}: {finished}/{chains} chains…"));
+                        progress.Update(chains is null
+                            ? string.Create(CultureInfo.InvariantCulture, $"{phase}: {finished} chains during the failover…")
+                            : string.Create(CultureInfo.InvariantCulture, $"{phase}: {finished}/{chains} chains…"));
                     }
                 }
             }).ConfigureAwait(false);
+        return done;
+    }
+
+    private static IEnumerable<int> Forever(Task until)
+    {
+        for (var i = 0; !until.IsCompleted; i++)
+        {
+            yield return i;
+        }
     }
 
     /// <summary>
     /// One chain, as a browser and a back end would drive it: POST writes (and enqueues), the caller immediately
     /// GETs with the token it got back, and the queue consumer reads and calls GET itself.
     /// </summary>
-    private static async Task RunChainAsync(HttpClient caller, DemoRecorder recorder, string id, int chain, CancellationToken cancellationToken)
+    private static async Task RunChainAsync(
+        HttpClient caller, DemoRecorder recorder, string id, int chain, bool tolerateFailures, CancellationToken cancellationToken)
     {
         var status = string.Create(CultureInfo.InvariantCulture, $"paid-{chain}");
         var consumed = recorder.ExpectConsumer(id);
         var started = Stopwatch.GetTimestamp();
         using var written = await caller.PostAsync(new Uri($"/orders/{id}?status={status}", UriKind.Relative), null, cancellationToken).ConfigureAwait(false);
+        if (tolerateFailures && written.StatusCode == HttpStatusCode.ServiceUnavailable)
+        {
+            // The write failed with a Redis error (counted by the app): no message was sent, the chain ends here.
+            recorder.ForgetConsumer(id);
+            return;
+        }
+
         written.EnsureSuccessStatusCode();
 
         // A stateless front end keeps nothing but the token it was given (a header, a cookie) and sends it back.
@@ -116,7 +181,11 @@ internal sealed class DemoRunner(DemoSettings settings, Progress progress)
 
         read.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/plain"));
         using var response = await caller.SendAsync(read, cancellationToken).ConfigureAwait(false);
-        response.EnsureSuccessStatusCode();
+        if (!(tolerateFailures && response.StatusCode == HttpStatusCode.ServiceUnavailable))
+        {
+            response.EnsureSuccessStatusCode();
+        }
+
         await consumed.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
         recorder.RecordChain(Stopwatches.ElapsedMs(started));
     }
@@ -125,5 +194,5 @@ internal sealed class DemoRunner(DemoSettings settings, Progress progress)
 /// <summary>The servers the demo started.</summary>
 internal sealed record DemoTopology(string RedisVersion, string Primary, string LaggedReplica, string PromptReplica, TimeSpan Lag);
 
-/// <summary>Both phases of a demo run.</summary>
-internal sealed record DemoResult(DemoTopology Topology, DemoPhaseResult Off, DemoPhaseResult On);
+/// <summary>Both phases of a demo run; <paramref name="Sentinel"/> when it ran over Sentinel.</summary>
+internal sealed record DemoResult(DemoTopology Topology, DemoPhaseResult Off, DemoPhaseResult On, DemoSentinelTopology? Sentinel = null);

@@ -26,6 +26,33 @@ public class DemoRunnerTests
     }
 
     [Fact]
+    public async Task RunAsync_Sentinel_FailoverInTheTableStaleWithToolkitOffNoneWithToolkitOn()
+    {
+        var settings = new DemoSettings { Sentinel = true, Failover = true, Chains = 40, Concurrency = 4, WarmUpChains = 2 };
+
+        var result = await new DemoRunner(settings, new Progress(TextWriter.Null, false)).RunAsync(CancellationToken.None);
+        var text = DemoReport.Render(result);
+
+        Assert.NotNull(result.Sentinel);
+        foreach (var phase in new[] { result.Off, result.On })
+        {
+            Assert.NotNull(phase.PrimaryChange?.Failover);
+            Assert.NotEqual(phase.PrimaryChange.Before, phase.PrimaryChange.After);
+            Assert.Equal(20, phase.PrimaryChange.Failover.AfterChains);
+            Assert.Contains($"{phase.PrimaryChange.Before} → {phase.PrimaryChange.After}", text, StringComparison.Ordinal);
+        }
+
+        Assert.Contains($"| primary before → after | {result.Off.PrimaryChange!.Before} → {result.Off.PrimaryChange.After} | {result.On.PrimaryChange!.Before} → {result.On.PrimaryChange.After} |", text, StringComparison.Ordinal);
+        Assert.Contains("| failover | after chain 20,", text, StringComparison.Ordinal);
+        Assert.Equal(RywMode.ReplicaUnsafe, result.Off.Mode);
+        Assert.True(result.Off.StaleReads > 0, "with the toolkit off, reads on replicas whose replication is paused are stale");
+        Assert.Equal(RywMode.Token, result.On.Mode);
+        Assert.Equal(0, result.On.StaleReads);
+        Assert.True(result.On.Reads > 0);
+        Assert.Contains("| lost writes (acknowledged, not on the final primary) |", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Conclusion_StaleWithToolkitOn_SaysBug()
     {
         var phase = new DemoPhaseResult("on", RywMode.Token, [10, 10, 10], [0, 1, 0], default, default, 1);
