@@ -157,15 +157,29 @@ public sealed partial class RywClient : IDisposable
 
     /// <summary>
     /// Probes the primary over the toolkit's own connection when it can answer for the application's primary (so the
-    /// probe does not queue behind the application's commands), else over the application's connection.
+    /// probe does not queue behind the application's commands), else over the application's connection; mid-failover,
+    /// the newest primary (see <see cref="NewestPrimary"/>).
     /// </summary>
+    /// <summary>
+    /// The database for a read that needs the primary: the application's connection, except mid-failover, when it may
+    /// pick the old primary (see <see cref="PrimaryProbeConnection.DatabaseForPrimaryReadAsync"/>).
+    /// </summary>
+    internal async ValueTask<IDatabase> PrimaryForReadAsync() =>
+        ProbeConnection is { } own && await own.DatabaseForPrimaryReadAsync(Policy.Deadlines, Policy.ReplicaTimeout).ConfigureAwait(false) is { } newest
+            ? newest
+            : PrimaryNode.Database;
+
     private async Task<ReplicationState?> SendPrimaryProbeAsync()
     {
         var primary = PrimaryNode;
         try
         {
-            var state = (ProbeConnection is { } own ? await own.ProbeAsync(primary.Script, primary.Known?.ReplicationId).ConfigureAwait(false) : null)
-                ?? await ReplicationProbe.ProbeAsync(primary.Database, primary.Script).ConfigureAwait(false);
+            var (decided, state) = ProbeConnection is { } own ? await own.ProbeAsync(primary.Script, primary.Known?.ReplicationId).ConfigureAwait(false) : default;
+            if (!decided)
+            {
+                state = await ReplicationProbe.ProbeAsync(primary.Database, primary.Script).ConfigureAwait(false);
+            }
+
             if (state is not null)
             {
                 primary.Observe(state, Policy.Time.GetTimestamp());

@@ -243,7 +243,7 @@ public sealed partial class RywSession
     private async Task<T> ReadPrimaryAsync<T>(Func<IDatabaseAsync, Task<T>> read, RywReadOutcome outcome, TimeSpan waited, int probes)
     {
         var primary = _client.PrimaryNode;
-        var value = await read(primary.Database).ConfigureAwait(false);
+        var value = await read(await _client.PrimaryForReadAsync().ConfigureAwait(false)).ConfigureAwait(false);
         Routed(outcome, waited, probes, primary);
         return value;
     }

@@ -33,6 +33,9 @@ internal sealed class PrimaryProbeConnection
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private Line? _line;
+
+    // Mid-failover, the newest of the primaries the application's connection sees; null otherwise.
+    private EndPoint? _newest;
     private int _users;
 
     private PrimaryProbeConnection(IConnectionMultiplexer application, Func<EndPoint, ConfigurationOptions> configure, ILogger logger)
@@ -57,7 +60,7 @@ internal sealed class PrimaryProbeConnection
         }
 
         // Opened now, in the background, so it is up by the time a paused write could hold the application's connection.
-        if (shared.SinglePrimary() is { } endPoint)
+        if (shared.ConnectedPrimaries().Single is { } endPoint)
         {
             _ = shared.LineTo(endPoint);
         }
@@ -91,22 +94,65 @@ internal sealed class PrimaryProbeConnection
     public bool IsConnected => Volatile.Read(ref _line)?.Database is not null;
 
     /// <summary>
-    /// Probes the application's current primary over this connection.
+    /// Probes the application's current primary: over this connection when there is one connected primary, over the
+    /// application's connection to each primary mid-failover (see <see cref="NewestPrimary"/>).
     /// </summary>
     /// <param name="script">The probe script that server understands.</param>
     /// <param name="history">The history the application's connection last reported for the primary.</param>
     /// <returns>
-    /// The position, or <see langword="null"/> when this connection cannot answer for the application's primary now
-    /// (not connected yet, no single primary, another history, a failure): then probe over the application's connection.
+    /// Decided: the position to use (<see langword="null"/> when mid-failover no newest primary answered: unknown).
+    /// Not decided: this connection cannot answer for the application's primary now (not connected yet, no primary,
+    /// another history, a failure), so probe over the application's connection.
     /// </returns>
-    public Task<ReplicationState?> ProbeAsync(ProbeScript script, string? history)
+    public async Task<(bool Decided, ReplicationState? State)> ProbeAsync(ProbeScript script, string? history)
     {
-        if (history is null || SinglePrimary() is not { } endPoint || LineTo(endPoint) is not { } database)
+        var (single, several) = ConnectedPrimaries();
+        if (several is not null)
         {
-            return Task.FromResult<ReplicationState?>(null);
+            var newest = await NewestPrimary.ProbeAsync(several, script).ConfigureAwait(false);
+            Volatile.Write(ref _newest, newest?.EndPoint);
+            if (newest is { EndPoint: var endPoint })
+            {
+                _ = LineTo(endPoint); // opened now, for the reads that must go to that primary
+            }
+
+            return (true, newest?.State);
         }
 
-        return ProbeAsync(database, script, history);
+        Volatile.Write(ref _newest, null);
+        if (history is null || single is null || LineTo(single) is not { } database)
+        {
+            return (false, null);
+        }
+
+        return await ProbeAsync(database, script, history).ConfigureAwait(false) is { } state ? (true, state) : (false, null);
+    }
+
+    /// <summary>
+    /// Where a read that needs the primary goes mid-failover: this connection, once it is up to the newest primary (the
+    /// application's connection may send it to the old one). <see langword="null"/> otherwise: use the application's.
+    /// </summary>
+    public async ValueTask<IDatabase?> DatabaseForPrimaryReadAsync(DeadlineWheel deadlines, TimeSpan timeout)
+    {
+        if (Volatile.Read(ref _newest) is not { } newest || ConnectedPrimaries().Several is null || LineTo(newest) is null)
+        {
+            return null;
+        }
+
+        var line = Volatile.Read(ref _line);
+        if (line is null || !line.EndPoint.Equals(newest))
+        {
+            return null;
+        }
+
+        try
+        {
+            return await deadlines.WaitAsync(line.Connected, timeout).ConfigureAwait(false) is { IsConnected: true } connection ? connection.GetDatabase() : null;
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
     }
 
     private static async Task<ReplicationState?> ProbeAsync(IDatabase database, ProbeScript script, string history)
@@ -125,23 +171,27 @@ internal sealed class PrimaryProbeConnection
         }
     }
 
-    private EndPoint? SinglePrimary()
+    /// <summary>The connected servers the application's connection sees as primaries: one, or several mid-failover.</summary>
+    private (EndPoint? Single, IServer[]? Several) ConnectedPrimaries()
     {
-        EndPoint? primary = null;
+        IServer? first = null;
+        List<IServer>? several = null;
         foreach (var server in _application.GetServers())
         {
             if (server.IsConnected && !server.IsReplica)
             {
-                if (primary is not null)
+                if (first is null)
                 {
-                    return null;
+                    first = server;
                 }
-
-                primary = server.EndPoint;
+                else
+                {
+                    (several ??= [first]).Add(server);
+                }
             }
         }
 
-        return primary;
+        return several is not null ? (null, several.ToArray()) : (first?.EndPoint, null);
     }
 
     /// <summary>The connection's database once it is connected to <paramref name="endPoint"/>; opens it on first use.</summary>
@@ -194,6 +244,9 @@ internal sealed class PrimaryProbeConnection
         public EndPoint EndPoint { get; }
 
         public IDatabase? Database => _connecting is { IsCompletedSuccessfully: true, Result: { IsConnected: true } connection } ? connection.GetDatabase() : null;
+
+        /// <summary>The connection once its first connect attempt ended.</summary>
+        public Task<ConnectionMultiplexer?> Connected => _connecting;
 
         public void Close() => _ = _connecting.ContinueWith(static t => t.Result?.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
 

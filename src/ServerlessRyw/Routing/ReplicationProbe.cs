@@ -55,6 +55,29 @@ internal static class ReplicationProbe
         }
     }
 
+    /// <summary>
+    /// Probes one server of a connection (<see cref="IServer"/> commands go to that server, whichever the connection
+    /// would pick as its primary); failures are answered as <see langword="null"/>.
+    /// </summary>
+    public static async Task<ReplicationState?> ProbeAsync(IServer server, ProbeScript script)
+    {
+        try
+        {
+            try
+            {
+                return Parse(await server.ExecuteAsync("EVAL", script.Source, 0).ConfigureAwait(false));
+            }
+            catch (RedisServerException exception) when (script.FallBackIfRefused(exception))
+            {
+                return Parse(await server.ExecuteAsync("EVAL", script.Source, 0).ConfigureAwait(false));
+            }
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Reads a probe reply; <see langword="null"/> when it is not one (a proxy or an old server).</summary>
     public static ReplicationState? Parse(RedisResult result)
     {

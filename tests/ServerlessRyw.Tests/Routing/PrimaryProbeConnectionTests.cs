@@ -106,9 +106,9 @@ public sealed class PrimaryProbeConnectionTests(ReplicaSetFixture servers, ITest
         try
         {
             var script = ProbeScript.ForReplication();
-            Assert.True(await Eventually(async () => await connection.ProbeAsync(script, history) is not null), "the probe connection answers for its history");
-            Assert.Null(await connection.ProbeAsync(script, new string('1', 40))); // a primary of another history: not believed
-            Assert.Null(await connection.ProbeAsync(script, history: null)); // nothing known yet: the application's connection first
+            Assert.True(await Eventually(async () => await connection.ProbeAsync(script, history) is (true, not null)), "the probe connection answers for its history");
+            Assert.False((await connection.ProbeAsync(script, new string('1', 40))).Decided); // a primary of another history: not believed
+            Assert.False((await connection.ProbeAsync(script, history: null)).Decided); // nothing known yet: the application's connection first
         }
         finally
         {
