@@ -31,11 +31,7 @@ internal static class ClusterReplicaReader
         catch
         {
             DeadlineWheel.ObserveLater(readOnly);
-            if (probing is not null)
-            {
-                DeadlineWheel.ObserveLater(probing);
-            }
-
+            DeadlineWheel.ObserveLater(probing);
             throw;
         }
 
@@ -119,16 +115,8 @@ internal static class ClusterReplicaReader
 
     private static ClusterRead<T> Abandon<T>(ClusterReadStatus status, ClusterNodeState? state, Task? reading, Task? exists)
     {
-        if (reading is not null)
-        {
-            DeadlineWheel.ObserveLater(reading);
-        }
-
-        if (exists is not null)
-        {
-            DeadlineWheel.ObserveLater(exists);
-        }
-
+        DeadlineWheel.ObserveLater(reading);
+        DeadlineWheel.ObserveLater(exists);
         return new ClusterRead<T>(status, state, default, null);
     }
 }
