@@ -1,4 +1,3 @@
-using System.Runtime.ExceptionServices;
 using ServerlessRyw.Routing;
 using StackExchange.Redis;
 
@@ -6,9 +5,6 @@ namespace ServerlessRyw;
 
 public sealed partial class RywSession
 {
-    // On the toolkit's own replica connections: a MOVED comes back as an error instead of being followed.
-    private const CommandFlags ReplicaReadFlags = CommandFlags.NoRedirect;
-
     // On the application's cluster connection: the slot's primary, redirects followed (a primary is authoritative).
     private const CommandFlags PrimaryReadFlags = CommandFlags.DemandMaster;
 
@@ -51,7 +47,7 @@ public sealed partial class RywSession
 
         if (shard.Group.FindCovering(new PositionRequirement(required), _client.Policy) is { } caughtUp)
         {
-            var attempt = await ReadOnReplicaAsync(caughtUp, key, read, probe: false, verify: true, cluster.Script).ConfigureAwait(false);
+            var attempt = await ClusterReplicaReader.ReadAsync(_client, caughtUp, key, read, probe: false, verify: true, cluster.Script).ConfigureAwait(false);
             if (attempt.Status == ClusterReadStatus.Read)
             {
                 RoutedTo(RywReadOutcome.ReplicaHit, TimeSpan.Zero, 0, caughtUp.Name);
@@ -104,7 +100,7 @@ public sealed partial class RywSession
         public async ValueTask<AttemptVerdict> TryAsync(RedisNode replica, CancellationToken cancellationToken)
         {
             var policy = session._client.Policy;
-            var attempt = await session.ReadOnReplicaAsync(replica, key, read, probe: true, verify: true, cluster.Script).ConfigureAwait(false);
+            var attempt = await ClusterReplicaReader.ReadAsync(session._client, replica, key, read, probe: true, verify: true, cluster.Script).ConfigureAwait(false);
             if (attempt.State is not { } state)
             {
                 if (attempt.Status != ClusterReadStatus.Redirected)
@@ -156,7 +152,7 @@ public sealed partial class RywSession
         var snapshot = await cluster.GetAsync(cancellationToken).ConfigureAwait(false);
         if (snapshot?.ForSlot(ClusterSlots.Of(key)) is { } shard && shard.Group.NextConnected() is { } replica)
         {
-            var attempt = await ReadOnReplicaAsync(replica, key, read, probe: false, verify: false, cluster.Script).ConfigureAwait(false);
+            var attempt = await ClusterReplicaReader.ReadAsync(_client, replica, key, read, probe: false, verify: false, cluster.Script).ConfigureAwait(false);
             if (attempt.Status == ClusterReadStatus.Read)
             {
                 RoutedTo(RywReadOutcome.Replica, TimeSpan.Zero, 0, replica.Name);
@@ -175,129 +171,6 @@ public sealed partial class RywSession
         var value = await read(cluster.Database, PrimaryReadFlags).ConfigureAwait(false);
         RoutedTo(outcome, waited, probes, shard?.PrimaryEndPoint);
         return value;
-    }
-
-    /// <summary>
-    /// One replica round trip: <c>READONLY</c> (the connection is not in cluster mode and may have reconnected), then
-    /// one <c>MULTI</c>/<c>EXEC</c> holding the offset probe when asked, the read, and <c>EXISTS key</c> when asked.
-    /// The transaction is one message the server runs as a unit in that order, so the probe's position is one the
-    /// read has reached, and a replica that has the key after the read did not lose it to a slot migration before it.
-    /// If <c>READONLY</c> ever reached the server after the transaction, the transaction's keys are refused with a
-    /// redirect: a primary read, never a stale one.
-    /// </summary>
-    private async Task<ClusterRead<T>> ReadOnReplicaAsync<T>(
-        RedisNode replica, RedisKey key, Func<IDatabaseAsync, CommandFlags, Task<T>> read, bool probe, bool verify, ProbeScript script)
-    {
-        var readOnly = replica.Database.ExecuteAsync("READONLY");
-        var batch = replica.Database.CreateTransaction();
-        var probing = probe ? ClusterProbe.SendAsync(batch, script) : null;
-        Task<T> reading;
-        try
-        {
-            reading = read(batch, ReplicaReadFlags);
-        }
-        catch
-        {
-            ObserveLater(readOnly);
-            if (probing is not null)
-            {
-                ObserveLater(probing);
-            }
-
-            throw;
-        }
-
-        var exists = verify ? batch.KeyExistsAsync(key, ReplicaReadFlags) : null;
-        var executing = batch.ExecuteAsync();
-
-        // One deadline for all of them: they travel together, so a hung replica costs one timeout.
-        var policy = _client.Policy;
-        var sent = policy.Time.GetTimestamp();
-        TimeSpan Left() => policy.ReplicaTimeout - policy.Time.GetElapsedTime(sent);
-        ClusterNodeState? state = null;
-        try
-        {
-            await BoundedAsync(readOnly, Left()).ConfigureAwait(false);
-            await BoundedAsync(executing, Left()).ConfigureAwait(false);
-            if (probing is not null)
-            {
-                state = ClusterProbe.Parse(await BoundedAsync(probing, Left()).ConfigureAwait(false));
-                if (state is null)
-                {
-                    _client.Telemetry.RecordProbeFailure();
-                    return Abandon<T>(ClusterReadStatus.Unavailable, null, reading, exists);
-                }
-            }
-        }
-        catch (Exception exception) when (exception is RedisException or TimeoutException or OperationCanceledException)
-        {
-            if (exception is RedisServerException refused)
-            {
-                script.FallBackIfRefused(refused);
-            }
-
-            if (probing is not null)
-            {
-                Log.ProbeFailed(_client.Logger, replica.Name, exception);
-                _client.Telemetry.RecordProbeFailure();
-            }
-            else
-            {
-                Log.ReplicaReadFailed(_client.Logger, replica.Name, exception);
-            }
-
-            return Abandon<T>(ClusterFailures.IsRedirect(exception) ? ClusterReadStatus.Redirected : ClusterReadStatus.Unavailable, null, reading, exists);
-        }
-
-        T? value = default;
-        ExceptionDispatchInfo? error = null;
-        try
-        {
-            value = await BoundedAsync(reading, Left()).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (ClusterFailures.IsRedirect(exception) || RedisFailures.IsUnavailable(exception) || exception is OperationCanceledException)
-        {
-            // A transaction refused as a whole (EXECABORT) cancels its commands: the replica did not serve.
-            Log.ReplicaReadFailed(_client.Logger, replica.Name, exception);
-            return Abandon<T>(ClusterFailures.IsRedirect(exception) ? ClusterReadStatus.Redirected : ClusterReadStatus.Unavailable, state, null, exists);
-        }
-        catch (Exception exception)
-        {
-            // Kept, not thrown yet: on a replica that turns out to lag, the error may itself be stale.
-            error = ExceptionDispatchInfo.Capture(exception);
-        }
-
-        if (exists is not null)
-        {
-            try
-            {
-                if (!await BoundedAsync(exists, Left()).ConfigureAwait(false))
-                {
-                    return new ClusterRead<T>(ClusterReadStatus.Missing, state, default, null);
-                }
-            }
-            catch (Exception exception) when (exception is RedisException or TimeoutException or OperationCanceledException)
-            {
-                return new ClusterRead<T>(ClusterFailures.IsRedirect(exception) ? ClusterReadStatus.Redirected : ClusterReadStatus.Unavailable, state, default, null);
-            }
-        }
-
-        return new ClusterRead<T>(ClusterReadStatus.Read, state, value, error);
-    }
-
-    private static ClusterRead<T> Abandon<T>(ClusterReadStatus status, ClusterNodeState? state, Task? reading, Task? exists)
-    {
-        if (reading is not null)
-        {
-            ObserveLater(reading);
-        }
-
-        if (exists is not null)
-        {
-            ObserveLater(exists);
-        }
-
-        return new ClusterRead<T>(status, state, default, null);
     }
 
     /// <summary>Why a replica could not serve: a redirect means the topology is stale, a missing key may have migrated.</summary>
@@ -330,35 +203,6 @@ public sealed partial class RywSession
                 && replica.ReplicationId != primary.PreviousReplicationId))
         {
             cluster.RequestRefresh(null);
-        }
-    }
-
-    private enum ClusterReadStatus
-    {
-        /// <summary>The read came back (a value or the delegate's own error), and the key was there when asked to check.</summary>
-        Read,
-
-        /// <summary>The replica does not have the key: a slot migration may have moved it, so the primary decides.</summary>
-        Missing,
-
-        /// <summary>The replica does not serve the key's slot (MOVED): the topology is stale.</summary>
-        Redirected,
-
-        /// <summary>The replica did not answer in time, or the probe failed.</summary>
-        Unavailable,
-    }
-
-    private readonly struct ClusterRead<T>(ClusterReadStatus status, ClusterNodeState? state, T? value, ExceptionDispatchInfo? error)
-    {
-        public ClusterReadStatus Status { get; } = status;
-
-        /// <summary>The probe's answer, when the batch carried one and it came back.</summary>
-        public ClusterNodeState? State { get; } = state;
-
-        public T Result()
-        {
-            error?.Throw();
-            return value!;
         }
     }
 }

@@ -4,10 +4,6 @@ namespace ServerlessRyw;
 
 public sealed partial class RywSession
 {
-    // The token as last checked against the cluster's primaries, and (only when it overflowed) those primaries'
-    // positions, which then stand in for the shards it has no position for. Reused while the token is unchanged.
-    private ClusterTokenCheck? _clusterChecked;
-
     /// <summary>
     /// Cluster counterpart of <see cref="EnsureTokenReadyAsync"/>: a write whose shard is unknown (through
     /// <see cref="Primary"/>, keyless, or answered by an unexpected shard) or an unreadable token is covered by every
@@ -23,8 +19,7 @@ public sealed partial class RywSession
 
         // Read before the probes are sent: whatever they count happened before, so the probes cover it; a write
         // announced meanwhile stays pending (see PendingGeneration).
-        var writes = _writes.Snapshot();
-        var unknown = _unknownWrites.Snapshot();
+        var capture = _tokens.BeginCapture();
         var states = await cluster.GetAsync(cancellationToken).ConfigureAwait(false) is { } snapshot
             ? await cluster.ProbeAllPrimariesAsync(snapshot, cancellationToken).ConfigureAwait(false)
             : [null];
@@ -33,19 +28,18 @@ public sealed partial class RywSession
         {
             if (state is not null)
             {
-                positions = positions.Merge(RywToken.FromPosition(Position(state.Replication)));
+                positions = positions.Merge(RywToken.FromPosition(state.Replication.Position));
             }
         }
 
         // Partial answers still move the token forward; the requests stay pending until every shard has answered.
-        MergeOwn(positions);
+        _tokens.MergeOwn(positions);
         if (Array.Exists(states, static s => s is null))
         {
             return false;
         }
 
-        _unknownWrites.SatisfyUpTo(unknown);
-        if (_writes.SatisfyUpTo(writes))
+        if (_tokens.CompleteCapture(capture))
         {
             _client.Telemetry.RecordWrite();
         }
@@ -92,13 +86,13 @@ public sealed partial class RywSession
             }
         }
 
-        if (shard.Floor is { } floor && primary.Knows(Position(floor)))
+        if (shard.Floor is { } floor && primary.Knows(floor.Position))
         {
             required = Math.Max(required, floor.Offset);
         }
 
         if (check.Token.IsOverflowed && check.PrimariesAtCheck?.FirstOrDefault(s => s?.NodeId == shard.PrimaryId) is { } atCheck
-            && primary.Knows(Position(atCheck.Replication)))
+            && primary.Knows(atCheck.Replication.Position))
         {
             required = Math.Max(required, atCheck.Replication.Offset);
         }
@@ -115,12 +109,9 @@ public sealed partial class RywSession
         ClusterTopology cluster, ClusterSnapshot snapshot, CancellationToken cancellationToken)
     {
         var token = Token;
-        lock (_gate)
+        if (_tokens.ClusterCheckFor(token, snapshot) is { } done)
         {
-            if (_clusterChecked is { } done && done.Token == token && done.Snapshot == snapshot)
-            {
-                return done;
-            }
+            return done;
         }
 
         ClusterNodeState?[]? states = null;
@@ -132,7 +123,7 @@ public sealed partial class RywSession
 
         if (!token.IsOverflowed && AllAttributed(token, snapshot))
         {
-            return Remember(new ClusterTokenCheck(token, snapshot, null));
+            return _tokens.RememberClusterCheck(new ClusterTokenCheck(token, snapshot, null));
         }
 
         states ??= await cluster.ProbeAllPrimariesAsync(snapshot, cancellationToken).ConfigureAwait(false);
@@ -141,83 +132,7 @@ public sealed partial class RywSession
             return null;
         }
 
-        return Remember(ReplaceUnattributed(token, snapshot, states!));
-    }
-
-    private ClusterTokenCheck Remember(ClusterTokenCheck check)
-    {
-        lock (_gate)
-        {
-            _clusterChecked = check;
-        }
-
-        return check;
-    }
-
-    /// <summary>
-    /// Rewrites the token as every primary's current position plus whatever arrived meanwhile. Positions that were in
-    /// <paramref name="checkedToken"/> and that no primary knows, or that lie beyond their primary, are dropped and
-    /// counted (when they came from outside); the primaries' positions, taken after they arrived, cover them.
-    /// </summary>
-    private ClusterTokenCheck ReplaceUnattributed(RywToken checkedToken, ClusterSnapshot snapshot, ClusterNodeState[] states)
-    {
-        lock (_gate)
-        {
-            var current = _token;
-            var positions = states.Select(static s => Position(s.Replication)).ToDictionary(static p => p.ReplicationId, StringComparer.Ordinal);
-            foreach (var position in current.Positions)
-            {
-                var checkedBefore = checkedToken.TryGetOffset(position.ReplicationId, out var offset) && offset >= position.Offset;
-                var owner = Array.Find(states, s => s.Replication.Knows(position));
-                if (owner is not null && position.Offset <= owner.Replication.Offset)
-                {
-                    continue; // its primary's current position covers it
-                }
-
-                if (!checkedBefore)
-                {
-                    // Arrived after the probes: keep it for the next check.
-                    positions[position.ReplicationId] = position;
-                    continue;
-                }
-
-                if (_untrusted)
-                {
-                    var reason = owner is null ? RywTokenRejection.ForeignHistory : RywTokenRejection.BeyondPrimary;
-                    _client.Telemetry.RecordRejection(reason);
-                    if (owner is null)
-                    {
-                        Log.TokenForeignHistory(_client.Logger, position.ReplicationId, "any cluster primary");
-                    }
-                    else
-                    {
-                        Log.TokenBeyondPrimary(_client.Logger, position.ReplicationId, position.Offset, owner.Replication.Offset);
-                    }
-                }
-            }
-
-            var sorted = positions.Values.OrderBy(static p => p.ReplicationId, StringComparer.Ordinal).ToArray();
-            var overflowed = sorted.Length > RywToken.MaxPositions || (current.IsOverflowed && current != checkedToken);
-            if (sorted.Length > RywToken.MaxPositions)
-            {
-                // More shards than a token holds: keep some, and let the primaries' positions stand in for the rest.
-                sorted = [.. sorted.OrderByDescending(static p => p.Offset).Take(RywToken.MaxPositions).OrderBy(static p => p.ReplicationId, StringComparer.Ordinal)];
-            }
-
-            if (checkedToken.IsOverflowed)
-            {
-                _client.Telemetry.RecordOverflow();
-                Log.ClusterTokenOverflowed(_client.Logger, RywToken.MaxPositions);
-            }
-
-            _token = current.WithPositions(sorted, overflowed);
-            if (current == checkedToken)
-            {
-                _untrusted = false;
-            }
-
-            return new ClusterTokenCheck(_token, snapshot, overflowed ? states : null);
-        }
+        return _tokens.RememberClusterCheck(_tokens.ReplaceUnattributed(token, snapshot, states!, _client.Telemetry, _client.Logger));
     }
 
     /// <summary>
@@ -251,34 +166,8 @@ public sealed partial class RywSession
             return required;
         }
 
-        lock (_gate)
-        {
-            var positions = _token.Positions.ToArray();
-            for (var i = 0; i < positions.Length; i++)
-            {
-                if (primary.Knows(positions[i]) || positions[i].ReplicationId == primary.ReplicationId)
-                {
-                    if (positions[i].Offset > primary.Offset)
-                    {
-                        if (_untrusted)
-                        {
-                            _client.Telemetry.RecordRejection(RywTokenRejection.BeyondPrimary);
-                            Log.TokenBeyondPrimary(_client.Logger, positions[i].ReplicationId, positions[i].Offset, primary.Offset);
-                        }
-
-                        positions[i] = Position(primary);
-                    }
-                }
-            }
-
-            _token = _token.WithPositions(
-                positions.GroupBy(static p => p.ReplicationId, StringComparer.Ordinal)
-                    .Select(static g => g.MaxBy(static p => p.Offset))
-                    .OrderBy(static p => p.ReplicationId, StringComparer.Ordinal)
-                    .ToArray());
-        }
-
-        return Position(primary);
+        _tokens.LowerToShardPrimary(primary, _client.Telemetry, _client.Logger);
+        return primary.Position;
     }
 
     private static bool AllAttributed(in RywToken token, ClusterSnapshot snapshot)
@@ -293,9 +182,4 @@ public sealed partial class RywSession
 
         return true;
     }
-
-    private static ReplicationPosition Position(ReplicationState state) => new(state.ReplicationId, state.Offset);
-
-    /// <summary>A token checked against a snapshot; <see cref="PrimariesAtCheck"/> is set when it overflowed.</summary>
-    private sealed record ClusterTokenCheck(RywToken Token, ClusterSnapshot Snapshot, ClusterNodeState?[]? PrimariesAtCheck);
 }

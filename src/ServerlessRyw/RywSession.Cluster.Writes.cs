@@ -15,7 +15,7 @@ public sealed partial class RywSession
             var result = await write(cluster.Database).ConfigureAwait(false);
             if (policy.Mode == RywMode.Window)
             {
-                MergeOwn(RywToken.FromWriteTime(policy.Time.GetUtcNow()));
+                _tokens.MergeOwn(RywToken.FromWriteTime(policy.Time.GetUtcNow()));
             }
 
             return result;
@@ -34,7 +34,7 @@ public sealed partial class RywSession
         finally
         {
             // Even a failed write may have applied some of its commands: capture the position regardless.
-            var writes = NextWriteGeneration();
+            var writes = _tokens.AnnounceWriteForCapture();
             ClusterNodeState? state = null;
             Exception? probeError = null;
             try
@@ -50,13 +50,6 @@ public sealed partial class RywSession
         }
     }
 
-    /// <summary>Announces a write and returns its generation, for a capture that covers exactly it.</summary>
-    private long NextWriteGeneration()
-    {
-        _writes.Request();
-        return _writes.Snapshot();
-    }
-
     private void CaptureClusterWrite(ClusterTopology cluster, ClusterSnapshot? snapshot, RedisKey key, ClusterNodeState? state, Exception? probeError, long writes)
     {
         if (state is null || !state.Replication.IsPrimary)
@@ -68,13 +61,8 @@ public sealed partial class RywSession
         }
 
         // Only this write is covered: another one announced concurrently may have gone to another shard.
-        if (_writes.Snapshot() == writes)
-        {
-            _writes.SatisfyUpTo(writes);
-        }
-
+        _tokens.CompleteWriteCapture(writes, RywToken.FromPosition(state.Replication.Position, _client.Policy.Time.GetUtcNow()));
         _client.Telemetry.RecordWrite();
-        MergeOwn(RywToken.FromPosition(Position(state.Replication), _client.Policy.Time.GetUtcNow()));
         cluster.NoticeEpoch(state.Epoch);
         var slot = ClusterSlots.Of(key);
         if (snapshot?.ForSlot(slot) is { } shard && shard.PrimaryId == state.NodeId)
@@ -89,6 +77,6 @@ public sealed partial class RywSession
         // has the key and the read is confirmed on the primary.
         Log.ClusterWriteElsewhere(_client.Logger, slot, state.NodeId);
         cluster.RequestRefresh(slot);
-        _unknownWrites.Request();
+        _tokens.RequireCurrentPosition();
     }
 }

@@ -268,8 +268,6 @@ public sealed partial class RywSession
     private ValueTask<TResult> BoundedAsync<TResult>(Task<TResult> task, TimeSpan? limit = null) =>
         _client.Policy.Deadlines.WaitAsync(task, limit ?? _client.Policy.ReplicaTimeout);
 
-    private static void ObserveLater(Task task) => DeadlineWheel.ObserveLater(task);
-
     private readonly struct ProbedRead<T>(ReplicationState? state, T? value, ExceptionDispatchInfo? error)
     {
         /// <summary>What the probe said; <see langword="null"/> when the probe or the read did not come back.</summary>

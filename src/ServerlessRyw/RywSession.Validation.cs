@@ -24,26 +24,14 @@ public sealed partial class RywSession
         }
 
         // Read before the probe is requested: what they count happened before it was sent, so its answer covers them.
-        var writes = _writes.Snapshot();
-        var unknown = _unknownWrites.Snapshot();
+        var capture = _tokens.BeginCapture();
         if (await _client.ProbePrimaryAsync(cancellationToken).ConfigureAwait(false) is not { } state)
         {
             Log.CaptureFailed(_client.Logger, new TimeoutException("The primary did not answer the capture probe in time."));
             return false;
         }
 
-        var position = RywToken.FromPosition(new ReplicationPosition(state.ReplicationId, state.Offset));
-        lock (_gate)
-        {
-            _token = _token.Merge(position);
-            if (_unknownWrites.SatisfyUpTo(unknown) && !_unknownWrites.IsPending && _token.IsOverflowed)
-            {
-                // The primary's position now covers whatever the incomplete token stood for.
-                _token = _token.WithPositions(_token.Positions.ToArray(), overflowed: false);
-            }
-        }
-
-        if (_writes.SatisfyUpTo(writes))
+        if (_tokens.CompletePrimaryCapture(capture, state.Position))
         {
             _client.Telemetry.RecordWrite();
         }
@@ -78,47 +66,8 @@ public sealed partial class RywSession
             confirmedNow = true;
         }
 
-        lock (_gate)
-        {
-            var trusted = !_untrusted;
-            long required = 0;
-            foreach (var position in _token.Positions)
-            {
-                if (primary.Knows(position) && position.Offset <= primary.Offset)
-                {
-                    required = Math.Max(required, position.Offset);
-                    continue;
-                }
-
-                required = primary.Offset;
-                if (trusted)
-                {
-                    continue;
-                }
-
-                if (string.Equals(position.ReplicationId, primary.ReplicationId, StringComparison.Ordinal)
-                    || string.Equals(position.ReplicationId, primary.PreviousReplicationId, StringComparison.Ordinal))
-                {
-                    _client.Telemetry.RecordRejection(RywTokenRejection.BeyondPrimary);
-                    Log.TokenBeyondPrimary(_client.Logger, position.ReplicationId, position.Offset, primary.Offset);
-                }
-                else
-                {
-                    _client.Telemetry.RecordRejection(RywTokenRejection.ForeignHistory);
-                    Log.TokenForeignHistory(_client.Logger, position.ReplicationId, primary.ReplicationId);
-                }
-            }
-
-            _token = _token.WithPositions([new ReplicationPosition(primary.ReplicationId, required)]);
-
-            // Only the primary's own answer vouches for incoming positions: remembered state may predate a failover.
-            if (confirmedNow)
-            {
-                _untrusted = false;
-            }
-
-            return _token;
-        }
+        // Only the primary's own answer vouches for incoming positions: remembered state may predate a failover.
+        return _tokens.ReconcileWithPrimary(primary, confirmedNow, _client.Telemetry, _client.Logger);
     }
 
     /// <summary>Whether every position is within what the primary was last seen to hold (no new probe needed).</summary>

@@ -15,35 +15,18 @@ namespace ServerlessRyw;
 public sealed partial class RywSession
 {
     private readonly RywClient _client;
-    private readonly Lock _gate = new();
-    private RywToken _token;
 
-    // Positions that arrived from outside and have not been checked against the primary yet.
-    private bool _untrusted;
-
-    // Writes (WriteAsync, or through Primary and announced with MarkWritten) whose position is not captured yet.
-    private PendingGeneration _writes;
-
-    // An unreadable token arrived: the caller wrote something we cannot name, so require the primary's position.
-    private PendingGeneration _unknownWrites;
+    // Not readonly: a mutable struct changed through this field (see SessionTokenState).
+    private SessionTokenState _tokens = new();
 
     internal RywSession(RywClient client) => _client = client;
 
     /// <summary>The session's token as far as it is known, without waiting for pending captures.</summary>
     /// <remarks>Carriers use <see cref="GetTokenAsync(CancellationToken)"/>, which includes writes announced with <see cref="MarkWritten"/>.</remarks>
-    public RywToken Token
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _token;
-            }
-        }
-    }
+    public RywToken Token => _tokens.Current;
 
     /// <summary>Whether a write announced with <see cref="MarkWritten"/> has not been captured in the token yet.</summary>
-    public bool HasPendingWrite => _writes.IsPending;
+    public bool HasPendingWrite => _tokens.HasPendingWrite;
 
     /// <summary>The primary, for commands the routed methods do not cover (transactions, scripts, pub/sub).</summary>
     /// <remarks>After writing through it, call <see cref="MarkWritten"/> so later reads and exports include the write.</remarks>
@@ -105,12 +88,7 @@ public sealed partial class RywSession
             RequireCurrentPosition();
         }
 
-        lock (_gate)
-        {
-            _token = _token.Merge(token);
-            _untrusted |= !token.Positions.IsEmpty;
-        }
-
+        _tokens.MergeImported(token);
         return RywTokenStatus.Valid;
     }
 
@@ -123,7 +101,7 @@ public sealed partial class RywSession
         Reject(status is RywTokenStatus.Valid or RywTokenStatus.Empty ? RywTokenStatus.Malformed : status);
 
     /// <summary>Announces a write made through <see cref="Primary"/>: the next routed read or export captures it.</summary>
-    public void MarkWritten() => Announce(ref _writes);
+    public void MarkWritten() => Announce(PendingCapture.Write);
 
     /// <summary>
     /// The session's token including every write so far, signed when the client has signing keys: what carriers
@@ -154,7 +132,7 @@ public sealed partial class RywSession
         (await GetTokenAsync(cancellationToken).ConfigureAwait(false)).ToString();
 
     /// <summary>Whether a write or an unreadable token waits for the primary's current position.</summary>
-    private bool IsTokenPending => _writes.IsPending || _unknownWrites.IsPending;
+    private bool IsTokenPending => _tokens.IsPending;
 
     private void Reject(RywTokenStatus status)
     {
@@ -163,29 +141,24 @@ public sealed partial class RywSession
         RequireCurrentPosition();
     }
 
-    private void MergeOwn(RywToken token)
-    {
-        lock (_gate)
-        {
-            _token = _token.Merge(token);
-        }
-    }
-
-    private void RequireCurrentPosition() => Announce(ref _unknownWrites);
+    private void RequireCurrentPosition() => Announce(PendingCapture.CurrentPosition);
 
     /// <summary>
     /// Something only the primary's current position covers happened: in token mode a request for a capture, in
     /// window mode a write time of now; the other modes keep no token.
     /// </summary>
-    private void Announce(ref PendingGeneration pending)
+    private void Announce(PendingCapture pending)
     {
         switch (_client.Policy.Mode)
         {
+            case RywMode.Token when pending == PendingCapture.Write:
+                _tokens.AnnounceWrite();
+                break;
             case RywMode.Token:
-                pending.Request();
+                _tokens.RequireCurrentPosition();
                 break;
             case RywMode.Window:
-                MergeOwn(RywToken.FromWriteTime(_client.Policy.Time.GetUtcNow()));
+                _tokens.MergeOwn(RywToken.FromWriteTime(_client.Policy.Time.GetUtcNow()));
                 break;
             default:
                 break;
@@ -200,4 +173,14 @@ public sealed partial class RywSession
         RywTokenStatus.BadSignature => RywTokenRejection.BadSignature,
         _ => RywTokenRejection.Malformed,
     };
+
+    /// <summary>What a capture will have to cover.</summary>
+    private enum PendingCapture
+    {
+        /// <summary>A write of this session.</summary>
+        Write,
+
+        /// <summary>Something only the primary's current position covers (an unreadable token).</summary>
+        CurrentPosition,
+    }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -23,13 +22,11 @@ internal sealed class ClusterTopology : IDisposable
     /// <summary>The least time between two refreshes, so a burst of redirects costs one.</summary>
     public static readonly TimeSpan MinRefreshInterval = TimeSpan.FromMilliseconds(100);
 
-    private static readonly TimeSpan RetiredReplicaGrace = TimeSpan.FromSeconds(5);
-
     private readonly IConnectionMultiplexer _cluster;
     private readonly RoutingPolicy _policy;
     private readonly ILogger _logger;
     private readonly RywTelemetry _telemetry;
-    private readonly ConcurrentDictionary<string, ClusterReplica> _replicas = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ClusterReplicaConnections _replicas;
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _disposing = new();
     private ClusterSnapshot? _current;
@@ -49,6 +46,7 @@ internal sealed class ClusterTopology : IDisposable
         _logger = logger;
         _telemetry = telemetry;
         Database = cluster.GetDatabase();
+        _replicas = new ClusterReplicaConnections(cluster.Configuration, policy.Time, logger);
         _cluster.HashSlotMoved += OnHashSlotMoved;
     }
 
@@ -157,8 +155,7 @@ internal sealed class ClusterTopology : IDisposable
     }
 
     /// <summary>Waits until the first connection attempt to every replica in the current snapshot has finished.</summary>
-    public Task ReplicasConnectedAsync() =>
-        Task.WhenAll(_replicas.Values.Select(static r => r.Connected));
+    public Task ReplicasConnectedAsync() => _replicas.ConnectedAsync();
 
     public void Dispose()
     {
@@ -166,13 +163,9 @@ internal sealed class ClusterTopology : IDisposable
         lock (_gate)
         {
             _disposing.Cancel();
-            foreach (var replica in _replicas.Values)
-            {
-                replica.Dispose();
-            }
-
-            _replicas.Clear();
         }
+
+        _replicas.Dispose();
     }
 
     private void OnHashSlotMoved(object? sender, HashSlotMovedEventArgs e) => RequestRefresh(e.HashSlot);
@@ -259,7 +252,7 @@ internal sealed class ClusterTopology : IDisposable
 
         var nodes = ClusterNodesParser.Parse(text);
         var previous = Current;
-        var snapshot = ClusterSnapshot.Build(nodes, epoch, OpenReplica, previous, _policy.Time.GetTimestamp());
+        var snapshot = ClusterSnapshot.Build(nodes, epoch, _replicas.Open, previous, _policy.Time.GetTimestamp());
         if (snapshot.Shards.Count == 0)
         {
             Log.ClusterTopologyFailed(_logger, new InvalidOperationException("CLUSTER NODES listed no primary serving slots."));
@@ -271,46 +264,8 @@ internal sealed class ClusterTopology : IDisposable
         var states = await ProbeAllPrimariesAsync(snapshot, _disposing.Token).ConfigureAwait(false);
         snapshot.RaiseEpoch(states.Max(static s => s?.Epoch ?? 0));
         Volatile.Write(ref _current, snapshot);
-        RetireReplicasNotIn(snapshot);
+        _replicas.RetireAllBut(snapshot);
         Log.ClusterTopologyLoaded(_logger, snapshot.Shards.Count, snapshot.Shards.Sum(static s => s.Replicas.Count), snapshot.Epoch);
         return snapshot;
-    }
-
-    private ClusterReplica OpenReplica(string endPoint)
-    {
-        if (_replicas.TryGetValue(endPoint, out var existing))
-        {
-            return existing;
-        }
-
-        lock (_gate)
-        {
-            var replica = _replicas.GetOrAdd(endPoint, ep => ClusterReplica.Open(ep, _cluster.Configuration, OnReplicaConnectFailed));
-            if (_disposing.IsCancellationRequested)
-            {
-                // Disposed while loading: the connection closes as soon as it opens.
-                _replicas.TryRemove(endPoint, out _);
-                replica.Dispose();
-            }
-
-            return replica;
-        }
-    }
-
-    private void OnReplicaConnectFailed(string endPoint, Exception exception) =>
-        Log.ClusterReplicaConnectFailed(_logger, endPoint, exception);
-
-    private void RetireReplicasNotIn(ClusterSnapshot snapshot)
-    {
-        var inUse = snapshot.Shards.SelectMany(static s => s.Replicas).ToHashSet();
-        foreach (var (endPoint, replica) in _replicas)
-        {
-            if (!inUse.Contains(replica) && _replicas.TryRemove(new KeyValuePair<string, ClusterReplica>(endPoint, replica)))
-            {
-                // Reads that picked it from the previous snapshot finish first (or fail over to the primary).
-                _ = Task.Delay(RetiredReplicaGrace, _policy.Time, CancellationToken.None)
-                    .ContinueWith(_ => replica.Dispose(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
-            }
-        }
     }
 }

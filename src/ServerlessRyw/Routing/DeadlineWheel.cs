@@ -59,8 +59,14 @@ internal sealed class DeadlineWheel : IDisposable
     }
 
     /// <summary>An answer we stopped waiting for still completes some day; its error must not go unobserved.</summary>
-    public static void ObserveLater(Task task) =>
-        _ = task.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+    /// <param name="task">The answer; <see langword="null"/> when the command was never sent (nothing to observe).</param>
+    public static void ObserveLater(Task? task)
+    {
+        if (task is not null)
+        {
+            _ = task.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
+    }
 
     public void Dispose() => _timer.Dispose();
 

@@ -9,6 +9,9 @@ namespace ServerlessRyw.Routing;
 internal sealed record ReplicationState(
     string ReplicationId, long Offset, string? PreviousReplicationId, long PreviousHistoryEnd, bool IsPrimary)
 {
+    /// <summary>Where this server is, as a token position.</summary>
+    public ReplicationPosition Position => new(ReplicationId, Offset);
+
     /// <summary>Whether a server in this state has applied everything up to <paramref name="position"/>.</summary>
     public bool Covers(ReplicationPosition position)
     {

@@ -216,19 +216,11 @@ internal sealed class SentinelDiscovery : TopologyDiscovery
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException or OperationCanceledException or ArgumentException or InvalidOperationException)
         {
-            ObserveLater(address);
-            ObserveLater(master);
-            ObserveLater(replicas);
+            Routing.DeadlineWheel.ObserveLater(address);
+            Routing.DeadlineWheel.ObserveLater(master);
+            Routing.DeadlineWheel.ObserveLater(replicas);
             Log.SentinelDidNotAnswer(Logger, sentinel, ServiceName, exception);
             return (sentinel, null, exception);
-        }
-    }
-
-    private static void ObserveLater(Task? task)
-    {
-        if (task is not null)
-        {
-            Routing.DeadlineWheel.ObserveLater(task);
         }
     }
 
