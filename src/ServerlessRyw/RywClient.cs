@@ -165,7 +165,7 @@ public sealed partial class RywClient : IDisposable
     /// pick the old primary (see <see cref="PrimaryProbeConnection.DatabaseForPrimaryReadAsync"/>).
     /// </summary>
     internal async ValueTask<IDatabase> PrimaryForReadAsync() =>
-        ProbeConnection is { } own && await own.DatabaseForPrimaryReadAsync(Policy.Deadlines, Policy.ReplicaTimeout).ConfigureAwait(false) is { } newest
+        ProbeConnection is { } own && await own.DatabaseForPrimaryReadAsync(PrimaryNode.Script, Policy.Deadlines, Policy.ReplicaTimeout).ConfigureAwait(false) is { } newest
             ? newest
             : PrimaryNode.Database;
 

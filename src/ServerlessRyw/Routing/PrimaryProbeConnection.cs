@@ -34,8 +34,12 @@ internal sealed class PrimaryProbeConnection
     private readonly Lock _gate = new();
     private Line? _line;
 
+    private const int RecheckMilliseconds = 100;
+
     // Mid-failover, the newest of the primaries the application's connection sees; null otherwise.
     private EndPoint? _newest;
+    private bool _several;
+    private long _checkedAt = long.MinValue / 2;
     private int _users;
 
     private PrimaryProbeConnection(IConnectionMultiplexer application, Func<EndPoint, ConfigurationOptions> configure, ILogger logger)
@@ -132,27 +136,69 @@ internal sealed class PrimaryProbeConnection
     /// Where a read that needs the primary goes mid-failover: this connection, once it is up to the newest primary (the
     /// application's connection may send it to the old one). <see langword="null"/> otherwise: use the application's.
     /// </summary>
-    public async ValueTask<IDatabase?> DatabaseForPrimaryReadAsync(DeadlineWheel deadlines, TimeSpan timeout)
+    /// <param name="script">The probe script, for finding the newest primary when no probe has yet.</param>
+    /// <param name="deadlines">Bounds finding it and connecting to it.</param>
+    /// <param name="timeout">How long that may take; then the application's connection.</param>
+    public async ValueTask<IDatabase?> DatabaseForPrimaryReadAsync(ProbeScript script, DeadlineWheel deadlines, TimeSpan timeout)
     {
-        if (Volatile.Read(ref _newest) is not { } newest || ConnectedPrimaries().Several is null || LineTo(newest) is null)
-        {
-            return null;
-        }
-
-        var line = Volatile.Read(ref _line);
-        if (line is null || !line.EndPoint.Equals(newest))
+        if (!SeesSeveralPrimaries())
         {
             return null;
         }
 
         try
         {
-            return await deadlines.WaitAsync(line.Connected, timeout).ConfigureAwait(false) is { IsConnected: true } connection ? connection.GetDatabase() : null;
+            return await deadlines.WaitAsync(NewestPrimaryDatabaseAsync(script), timeout).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
             return null;
         }
+    }
+
+    private async Task<IDatabase?> NewestPrimaryDatabaseAsync(ProbeScript script)
+    {
+        var newest = Volatile.Read(ref _newest);
+        if (newest is null)
+        {
+            if (ConnectedPrimaries().Several is not { } several || await NewestPrimary.ProbeAsync(several, script).ConfigureAwait(false) is not { } found)
+            {
+                return null;
+            }
+
+            Volatile.Write(ref _newest, newest = found.EndPoint);
+        }
+
+        _ = LineTo(newest); // opens it if no capture did
+        var line = Volatile.Read(ref _line);
+        if (line is null || !line.EndPoint.Equals(newest))
+        {
+            return null;
+        }
+
+        return await line.Connected.ConfigureAwait(false) is { IsConnected: true } connection ? connection.GetDatabase() : null;
+    }
+
+    /// <summary>
+    /// Whether the application's connection sees several primaries, looked at most every
+    /// <see cref="RecheckMilliseconds"/> (a primary read in <see cref="RywMode.PrimaryOnly"/> must not list the servers every time).
+    /// </summary>
+    private bool SeesSeveralPrimaries()
+    {
+        var now = Environment.TickCount64;
+        if (now - Volatile.Read(ref _checkedAt) >= RecheckMilliseconds)
+        {
+            var several = ConnectedPrimaries().Several is not null;
+            if (!several)
+            {
+                Volatile.Write(ref _newest, null); // a newest primary of an earlier failover is not this one's
+            }
+
+            Volatile.Write(ref _several, several);
+            Volatile.Write(ref _checkedAt, now);
+        }
+
+        return Volatile.Read(ref _several);
     }
 
     private static async Task<ReplicationState?> ProbeAsync(IDatabase database, ProbeScript script, string history)

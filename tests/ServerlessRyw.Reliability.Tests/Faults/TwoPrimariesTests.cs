@@ -39,11 +39,16 @@ public sealed class TwoPrimariesTests(ITestOutputHelper output)
         var token = await writer.GetTokenAsync();
         var read = (string?)await client.CreateSession(token.ToString()).ReadAsync(db => db.StringGetAsync(key));
 
-        output.WriteLine($"application connection read '{appRead}'; token {token}; toolkit read '{read}'; {client.Statistics}");
+        // The next invocation in a fresh process: its probe connection to the newest primary is opened by this very read.
+        using var nextProcess = new RywClient(lab.Connect($"{old},{promoted}"), [], Options);
+        var nextRead = (string?)await nextProcess.CreateSession(token.ToString()).ReadAsync(db => db.StringGetAsync(key));
+
+        output.WriteLine($"application connection read '{appRead}'; token {token}; toolkit read '{read}', in a fresh process '{nextRead}'; {client.Statistics}");
         Assert.Equal("before the failover", appRead); // the setup really sends the application's commands to the old primary
         Assert.False(token.IsOverflowed, $"the newest primary answered: {token}");
         Assert.Equal(1, token.Positions.Length);
         Assert.Equal(promotedHistory, token.Positions[0].ReplicationId);
         Assert.Equal("written on the promoted primary", read);
+        Assert.Equal("written on the promoted primary", nextRead);
     }
 }
