@@ -32,7 +32,7 @@ internal sealed class PrimaryProbeConnection
     private readonly Func<EndPoint, ConfigurationOptions> _configure;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
-    private Line? _line;
+    private ProbeLine? _line;
 
     private const int RecheckMilliseconds = 100;
 
@@ -75,7 +75,7 @@ internal sealed class PrimaryProbeConnection
     /// <summary>Gives back one <see cref="Acquire"/>; the last one closes the connection.</summary>
     public void Release()
     {
-        Line? closing;
+        ProbeLine? closing;
         lock (SharedGate)
         {
             if (--_users > 0)
@@ -252,10 +252,10 @@ internal sealed class PrimaryProbeConnection
         return line?.Database;
     }
 
-    private Line? Replace(Line? seen, EndPoint endPoint)
+    private ProbeLine? Replace(ProbeLine? seen, EndPoint endPoint)
     {
-        Line? replaced;
-        Line? line;
+        ProbeLine? replaced;
+        ProbeLine? line;
         lock (_gate)
         {
             if (_users == 0)
@@ -269,44 +269,10 @@ internal sealed class PrimaryProbeConnection
             }
 
             replaced = _line;
-            _line = line = new Line(endPoint, _configure(endPoint), _logger);
+            _line = line = new ProbeLine(endPoint, _configure(endPoint), _logger);
         }
 
         replaced?.Close();
         return line;
-    }
-
-    /// <summary>One connection to one endpoint, opened in the background.</summary>
-    private sealed class Line
-    {
-        private readonly Task<ConnectionMultiplexer?> _connecting;
-
-        public Line(EndPoint endPoint, ConfigurationOptions configuration, ILogger logger)
-        {
-            EndPoint = endPoint;
-            _connecting = ConnectAsync(endPoint, configuration, logger);
-        }
-
-        public EndPoint EndPoint { get; }
-
-        public IDatabase? Database => _connecting is { IsCompletedSuccessfully: true, Result: { IsConnected: true } connection } ? connection.GetDatabase() : null;
-
-        /// <summary>The connection once its first connect attempt ended.</summary>
-        public Task<ConnectionMultiplexer?> Connected => _connecting;
-
-        public void Close() => _ = _connecting.ContinueWith(static t => t.Result?.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
-
-        private static async Task<ConnectionMultiplexer?> ConnectAsync(EndPoint endPoint, ConfigurationOptions configuration, ILogger logger)
-        {
-            try
-            {
-                return await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
-            }
-            catch (Exception exception) when (exception is RedisException or ArgumentException or InvalidOperationException)
-            {
-                Log.ProbeConnectionFailed(logger, endPoint.ToString() ?? "primary", exception);
-                return null;
-            }
-        }
     }
 }
