@@ -23,7 +23,10 @@ public class ProbeRunnerTests
         Assert.False(replica.Status.IsPrimary);
         var lag = Assert.Single(findings.Lags);
         Assert.Equal(5, lag.VisibleAfterMs.Count);
-        Assert.All(lag.VisibleAfterMs, ms => Assert.InRange(ms, 25, 1000));
+        // Timed from the write's acknowledgement, which a loaded machine may deliver well after the primary sent the
+        // write into the 30 ms delayed link (20.4 ms was seen in CI): at least a third of the lag shows it was measured
+        // (the prompt replica answers in ~0.1 ms).
+        Assert.All(lag.VisibleAfterMs, ms => Assert.InRange(ms, 10, 1000));
         var recommendation = Recommendation.For(findings);
         Assert.Equal(RywMode.Token, recommendation.Mode);
         // About twice the worst lag seen (30 ms injected, plus polling and scheduling).
