@@ -132,10 +132,12 @@ internal sealed class SentinelDemoRunner(DemoSettings settings, Progress progres
         }
 
         var lost = new HashSet<string>(StringComparer.Ordinal);
-        var database = connection.GetDatabase();
+
+        // Asked of that server itself: the connection's view of roles may still lag behind the switch.
+        var server = connection.GetServer(primary);
         foreach (var chunk in writes.Chunk(500))
         {
-            var values = await database.StringGetAsync([.. chunk.Select(w => DemoApp.OrderKey(w.Key))], CommandFlags.DemandMaster).ConfigureAwait(false);
+            var values = await ReadOnPrimaryAsync(server, [.. chunk.Select(w => (object)(string)DemoApp.OrderKey(w.Key)!)], clock, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < chunk.Length; i++)
             {
                 if (values[i] != chunk[i].Value)
@@ -146,6 +148,22 @@ internal sealed class SentinelDemoRunner(DemoSettings settings, Progress progres
         }
 
         return lost;
+    }
+
+    /// <summary><c>MGET</c> on the final primary, retried while its connection is still switching over.</summary>
+    private static async Task<RedisValue[]> ReadOnPrimaryAsync(IServer server, object[] keys, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                return (RedisValue[]?)await server.ExecuteAsync("MGET", keys).ConfigureAwait(false) ?? [];
+            }
+            catch (RedisException) when (clock.Elapsed < ReplicasTimeout * 2)
+            {
+                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     private static bool FollowsPrimary(IConnectionMultiplexer connection, string primary)
