@@ -156,11 +156,6 @@ public sealed partial class RywClient : IDisposable
     }
 
     /// <summary>
-    /// Probes the primary over the toolkit's own connection when it can answer for the application's primary (so the
-    /// probe does not queue behind the application's commands), else over the application's connection; mid-failover,
-    /// the newest primary (see <see cref="NewestPrimary"/>).
-    /// </summary>
-    /// <summary>
     /// The database for a read that needs the primary: the application's connection, except mid-failover, when it may
     /// pick the old primary (see <see cref="PrimaryProbeConnection.DatabaseForPrimaryReadAsync"/>).
     /// </summary>
@@ -169,6 +164,11 @@ public sealed partial class RywClient : IDisposable
             ? newest
             : PrimaryNode.Database;
 
+    /// <summary>
+    /// Probes the primary over the toolkit's own connection when it can answer for the application's primary (so the
+    /// probe does not queue behind the application's commands), else over the application's connection; mid-failover,
+    /// the newest primary (see <see cref="NewestPrimary"/>).
+    /// </summary>
     private async Task<ReplicationState?> SendPrimaryProbeAsync()
     {
         var primary = PrimaryNode;
