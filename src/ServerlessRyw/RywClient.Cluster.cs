@@ -7,15 +7,6 @@ namespace ServerlessRyw;
 
 public sealed partial class RywClient
 {
-    private RywClient(IConnectionMultiplexer cluster, RywOptions? options, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
-        : this(cluster, [], options, loggerFactory, meterFactory, [])
-    {
-        Cluster = new ClusterTopology(cluster, Policy, Logger, Telemetry);
-
-        // Shard primaries are probed over the cluster connection (see ClusterTopology), not over a single primary's.
-        Interlocked.Exchange(ref _probeConnection, null)?.Release();
-    }
-
     /// <summary>Whether this client routes for a Redis Cluster (one token position per shard written).</summary>
     public bool IsCluster => Cluster is not null;
 
@@ -49,7 +40,7 @@ public sealed partial class RywClient
                 nameof(options));
         }
 
-        return new RywClient(cluster, options, loggerFactory, meterFactory);
+        return new RywClient(cluster, [], options, loggerFactory, meterFactory, [], forCluster: true);
     }
 
     /// <summary>

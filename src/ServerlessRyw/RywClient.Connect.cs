@@ -49,7 +49,7 @@ public sealed partial class RywClient
         }
 
         var connections = connecting.Select(t => (IConnectionMultiplexer)t.Result).ToArray();
-        var client = new RywClient(connections[0], connections[1..], options, loggerFactory, meterFactory, connections);
+        var client = new RywClient(connections[0], connections[1..], options, loggerFactory, meterFactory, connections, forCluster: false);
         try
         {
             await client.FollowTopologyAsync(options.Topology, waitForFirst: true, cancellationToken).ConfigureAwait(false);
@@ -80,7 +80,7 @@ public sealed partial class RywClient
         ArgumentNullException.ThrowIfNull(primary);
         ArgumentNullException.ThrowIfNull(options);
         var replicas = options.Replicas.Select(c => (IConnectionMultiplexer)ConnectionMultiplexer.Connect(ReplicaConfiguration(c))).ToArray();
-        var client = new RywClient(primary, replicas, options, loggerFactory, meterFactory, replicas);
+        var client = new RywClient(primary, replicas, options, loggerFactory, meterFactory, replicas, forCluster: false);
 
         // Synchronous factory: discovery starts in the background; reads use the fixed replicas or the primary until then.
         _ = client.FollowTopologyAsync(options.Topology, waitForFirst: false, CancellationToken.None);

@@ -32,7 +32,7 @@ public sealed partial class RywClient : IDisposable
         RywOptions? options = null,
         ILoggerFactory? loggerFactory = null,
         IMeterFactory? meterFactory = null)
-        : this(primary, replicas, options, loggerFactory, meterFactory, [])
+        : this(primary, replicas, options, loggerFactory, meterFactory, [], forCluster: false)
     {
     }
 
@@ -42,7 +42,8 @@ public sealed partial class RywClient : IDisposable
         RywOptions? options,
         ILoggerFactory? loggerFactory,
         IMeterFactory? meterFactory,
-        IConnectionMultiplexer[] owned)
+        IConnectionMultiplexer[] owned,
+        bool forCluster)
     {
         ArgumentNullException.ThrowIfNull(primary);
         ArgumentNullException.ThrowIfNull(replicas);
@@ -60,7 +61,17 @@ public sealed partial class RywClient : IDisposable
         Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("ServerlessRyw");
         Telemetry = new RywTelemetry(meterFactory);
         _primaryProbe = new CoalescedProbe(SendPrimaryProbeAsync);
-        _probeConnection = PrimaryProbeConnection.Acquire(primary, PrimaryProbeConfiguration, Logger);
+        if (forCluster)
+        {
+            // Shard primaries are probed over the cluster connection (see ClusterTopology), not over a single primary's.
+            Cluster = new ClusterTopology(primary, Policy, Logger, Telemetry);
+            Router = new ClusterRouter(this, Cluster);
+        }
+        else
+        {
+            _probeConnection = PrimaryProbeConnection.Acquire(primary, PrimaryProbeConfiguration, Logger);
+            Router = new SinglePrimaryRouter(this);
+        }
     }
 
     /// <summary>The meter name to subscribe to for the <c>ryw.*</c> instruments.</summary>
@@ -75,6 +86,9 @@ public sealed partial class RywClient : IDisposable
     internal RoutingPolicy Policy { get; }
 
     internal RedisNode PrimaryNode { get; }
+
+    /// <summary>Where sessions' reads and writes go: chosen for the topology when the client is built.</summary>
+    internal SessionRouter Router { get; }
 
     /// <summary>The toolkit's own connection for primary probes; <see langword="null"/> for a cluster or once disposed.</summary>
     internal PrimaryProbeConnection? ProbeConnection => Volatile.Read(ref _probeConnection);

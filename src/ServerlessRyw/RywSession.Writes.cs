@@ -1,4 +1,3 @@
-using ServerlessRyw.Routing;
 using StackExchange.Redis;
 
 namespace ServerlessRyw;
@@ -21,29 +20,12 @@ public sealed partial class RywSession
     /// the write would name an offset before it. A write that failed is still announced (some of its commands may
     /// have been applied).
     /// </remarks>
-    public async Task<T> WriteAsync<T>(Func<IDatabaseAsync, Task<T>> write, CancellationToken cancellationToken = default)
+    public Task<T> WriteAsync<T>(Func<IDatabaseAsync, Task<T>> write, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(write);
-        cancellationToken.ThrowIfCancellationRequested();
-        if (_client.Cluster is { } cluster && _client.Policy.Mode == RywMode.Token)
-        {
-            return await WriteClusterKeylessAsync(cluster, write, cancellationToken).ConfigureAwait(false); // see RywSession.Cluster.cs
-        }
-
-        try
-        {
-            return await write(Primary).ConfigureAwait(false);
-        }
-        finally
-        {
-            MarkWritten();
-            if (_client.Policy.Mode == RywMode.Token)
-            {
-                // Not the caller's token: a capture that was cancelled would leave the write pending, which is safe
-                // but makes the next read pay for it. Bounded by the deadline either way.
-                await EnsureTokenReadyAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-        }
+        return cancellationToken.IsCancellationRequested
+            ? Task.FromCanceled<T>(cancellationToken)
+            : _client.Router.WriteAsync(this, write, cancellationToken);
     }
 
     /// <summary>Writes through the primary; the session's token then covers the write.</summary>
@@ -54,6 +36,40 @@ public sealed partial class RywSession
     {
         ArgumentNullException.ThrowIfNull(write);
         return WriteAsync(async db =>
+        {
+            await write(db).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="key"/> through its primary, then captures the token with one more round trip, sent after
+    /// the write was answered. With Redis Cluster the offset probe is routed by <paramref name="key"/>, so it reaches
+    /// (and is redirected exactly like) the write, and the token gets the position of the shard that took it. With a single primary it is the same as
+    /// <see cref="WriteAsync{T}(Func{IDatabaseAsync, Task{T}}, CancellationToken)"/>.
+    /// </summary>
+    /// <typeparam name="T">What the delegate returns.</typeparam>
+    /// <param name="key">The key written; every command the delegate issues must be in its slot.</param>
+    /// <param name="write">Issues the write commands; it may await between them.</param>
+    /// <param name="cancellationToken">Cancels before the write is sent.</param>
+    /// <returns>What the delegate returned.</returns>
+    public Task<T> WriteAsync<T>(RedisKey key, Func<IDatabaseAsync, Task<T>> write, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        return cancellationToken.IsCancellationRequested
+            ? Task.FromCanceled<T>(cancellationToken)
+            : _client.Router.WriteAsync(this, key, write, cancellationToken);
+    }
+
+    /// <summary>Writes <paramref name="key"/> through its primary, then captures the token (see the overload returning a value).</summary>
+    /// <param name="key">The key written.</param>
+    /// <param name="write">Issues the write commands; see <see cref="WriteAsync{T}(RedisKey, Func{IDatabaseAsync, Task{T}}, CancellationToken)"/>.</param>
+    /// <param name="cancellationToken">Cancels before the write is sent.</param>
+    /// <returns>A task that completes when the write and the capture are done.</returns>
+    public Task WriteAsync(RedisKey key, Func<IDatabaseAsync, Task> write, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        return WriteAsync(key, async db =>
         {
             await write(db).ConfigureAwait(false);
             return true;

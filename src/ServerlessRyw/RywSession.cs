@@ -21,6 +21,12 @@ public sealed partial class RywSession
 
     internal RywSession(RywClient client) => _client = client;
 
+    /// <summary>The client the session belongs to (its router, policy and connections).</summary>
+    internal RywClient Client => _client;
+
+    /// <summary>The token state itself (a reference, so routers update this session's, never a copy).</summary>
+    internal ref SessionTokenState Tokens => ref _tokens;
+
     /// <summary>The session's token as far as it is known, without waiting for pending captures.</summary>
     /// <remarks>Carriers use <see cref="GetTokenAsync(CancellationToken)"/>, which includes writes announced with <see cref="MarkWritten"/>.</remarks>
     public RywToken Token => _tokens.Current;
@@ -82,7 +88,7 @@ public sealed partial class RywSession
         }
 
         token = token.WithWriteTimeAtMost(now);
-        if (token.IsOverflowed && _client.Cluster is null)
+        if (token.IsOverflowed && _client.Router.CapturesIncompleteTokens)
         {
             // The sender could not name its last write (its capture timed out): only the primary's position covers it.
             RequireCurrentPosition();
@@ -117,7 +123,7 @@ public sealed partial class RywSession
     /// </remarks>
     public async ValueTask<RywToken> GetTokenAsync(CancellationToken cancellationToken = default)
     {
-        var complete = _client.Policy.Mode != RywMode.Token || !IsTokenPending || await EnsureTokenReadyAsync(cancellationToken).ConfigureAwait(false);
+        var complete = _client.Policy.Mode != RywMode.Token || !_tokens.IsPending || await _client.Router.CaptureAsync(this, cancellationToken).ConfigureAwait(false);
         var token = complete ? Token : Token.AsIncomplete(_client.Policy.Time.GetUtcNow());
         return _client.Policy.Signer is { } signer && !token.IsSigned ? signer.Sign(token) : token;
     }
@@ -130,9 +136,6 @@ public sealed partial class RywSession
     /// <returns>The token text; empty when there is nothing to carry.</returns>
     public async ValueTask<string> ExportAsync(CancellationToken cancellationToken = default) =>
         (await GetTokenAsync(cancellationToken).ConfigureAwait(false)).ToString();
-
-    /// <summary>Whether a write or an unreadable token waits for the primary's current position.</summary>
-    private bool IsTokenPending => _tokens.IsPending;
 
     private void Reject(RywTokenStatus status)
     {

@@ -17,7 +17,7 @@ internal static class ClusterReplicaReader
     /// If <c>READONLY</c> ever reached the server after the transaction, the transaction's keys are refused with a
     /// redirect: a primary read, never a stale one.
     /// </summary>
-    public static async Task<ClusterRead<T>> ReadAsync<T>(
+    public static async Task<ReplicaRead<ClusterNodeState, T>> ReadAsync<T>(
         RywClient client, RedisNode replica, RedisKey key, Func<IDatabaseAsync, CommandFlags, Task<T>> read, bool probe, bool verify, ProbeScript script)
     {
         var readOnly = replica.Database.ExecuteAsync("READONLY");
@@ -53,7 +53,7 @@ internal static class ClusterReplicaReader
                 if (state is null)
                 {
                     client.Telemetry.RecordProbeFailure();
-                    return Abandon<T>(ClusterReadStatus.Unavailable, null, reading, exists);
+                    return Abandon<T>(ReplicaReadStatus.Unavailable, null, reading, exists);
                 }
             }
         }
@@ -74,7 +74,7 @@ internal static class ClusterReplicaReader
                 Log.ReplicaReadFailed(client.Logger, replica.Name, exception);
             }
 
-            return Abandon<T>(ClusterFailures.IsRedirect(exception) ? ClusterReadStatus.Redirected : ClusterReadStatus.Unavailable, null, reading, exists);
+            return Abandon<T>(ClusterFailures.IsRedirect(exception) ? ReplicaReadStatus.Redirected : ReplicaReadStatus.Unavailable, null, reading, exists);
         }
 
         T? value = default;
@@ -87,7 +87,7 @@ internal static class ClusterReplicaReader
         {
             // A transaction refused as a whole (EXECABORT) cancels its commands: the replica did not serve.
             Log.ReplicaReadFailed(client.Logger, replica.Name, exception);
-            return Abandon<T>(ClusterFailures.IsRedirect(exception) ? ClusterReadStatus.Redirected : ClusterReadStatus.Unavailable, state, null, exists);
+            return Abandon<T>(ClusterFailures.IsRedirect(exception) ? ReplicaReadStatus.Redirected : ReplicaReadStatus.Unavailable, state, null, exists);
         }
         catch (Exception exception)
         {
@@ -101,51 +101,22 @@ internal static class ClusterReplicaReader
             {
                 if (!await policy.Deadlines.WaitAsync(exists, Left()).ConfigureAwait(false))
                 {
-                    return new ClusterRead<T>(ClusterReadStatus.Missing, state, default, null);
+                    return new ReplicaRead<ClusterNodeState, T>(ReplicaReadStatus.Missing, state, default, null);
                 }
             }
             catch (Exception exception) when (exception is RedisException or TimeoutException or OperationCanceledException)
             {
-                return new ClusterRead<T>(ClusterFailures.IsRedirect(exception) ? ClusterReadStatus.Redirected : ClusterReadStatus.Unavailable, state, default, null);
+                return new ReplicaRead<ClusterNodeState, T>(ClusterFailures.IsRedirect(exception) ? ReplicaReadStatus.Redirected : ReplicaReadStatus.Unavailable, state, default, null);
             }
         }
 
-        return new ClusterRead<T>(ClusterReadStatus.Read, state, value, error);
+        return new ReplicaRead<ClusterNodeState, T>(ReplicaReadStatus.Read, state, value, error);
     }
 
-    private static ClusterRead<T> Abandon<T>(ClusterReadStatus status, ClusterNodeState? state, Task? reading, Task? exists)
+    private static ReplicaRead<ClusterNodeState, T> Abandon<T>(ReplicaReadStatus status, ClusterNodeState? state, Task? reading, Task? exists)
     {
         DeadlineWheel.ObserveLater(reading);
         DeadlineWheel.ObserveLater(exists);
-        return new ClusterRead<T>(status, state, default, null);
-    }
-}
-
-internal enum ClusterReadStatus
-{
-    /// <summary>The read came back (a value or the delegate's own error), and the key was there when asked to check.</summary>
-    Read,
-
-    /// <summary>The replica does not have the key: a slot migration may have moved it, so the primary decides.</summary>
-    Missing,
-
-    /// <summary>The replica does not serve the key's slot (MOVED): the topology is stale.</summary>
-    Redirected,
-
-    /// <summary>The replica did not answer in time, or the probe failed.</summary>
-    Unavailable,
-}
-
-internal readonly struct ClusterRead<T>(ClusterReadStatus status, ClusterNodeState? state, T? value, ExceptionDispatchInfo? error)
-{
-    public ClusterReadStatus Status { get; } = status;
-
-    /// <summary>The probe's answer, when the batch carried one and it came back.</summary>
-    public ClusterNodeState? State { get; } = state;
-
-    public T Result()
-    {
-        error?.Throw();
-        return value!;
+        return new ReplicaRead<ClusterNodeState, T>(status, state, default, null);
     }
 }

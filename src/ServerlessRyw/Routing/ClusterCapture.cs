@@ -1,25 +1,50 @@
-using ServerlessRyw.Routing;
+using StackExchange.Redis;
 
-namespace ServerlessRyw;
+namespace ServerlessRyw.Routing;
 
-public sealed partial class RywSession
+/// <summary>
+/// How a cluster session's token gets and keeps its positions: captures after writes (one shard's primary, or all of
+/// them), and the requirement a replica of a shard must meet, checked against that shard's primary.
+/// </summary>
+internal sealed class ClusterCapture(RywClient client, ClusterTopology cluster)
 {
     /// <summary>
-    /// Cluster counterpart of <see cref="EnsureTokenReadyAsync"/>: a write whose shard is unknown (through
-    /// <see cref="Primary"/>, keyless, or answered by an unexpected shard) or an unreadable token is covered by every
-    /// shard primary's current position, probed in parallel.
+    /// Captures a keyed write: one probe routed by <paramref name="key"/>, sent after the write was answered, so it
+    /// reaches (and is redirected exactly like) the write; the token gets the position of the shard that took it.
+    /// </summary>
+    public async ValueTask CaptureWriteAsync(RywSession session, ClusterSnapshot? snapshot, RedisKey key)
+    {
+        var writes = session.Tokens.AnnounceWriteForCapture();
+        var policy = client.Policy;
+        ClusterNodeState? state = null;
+        Exception? probeError = null;
+        try
+        {
+            state = ClusterProbe.Parse(await policy.Deadlines.WaitAsync(ClusterProbe.SendAsync(cluster.Database, cluster.Script, key), policy.ReplicaTimeout, CancellationToken.None).ConfigureAwait(false));
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            probeError = exception;
+        }
+
+        CompleteWrite(session, snapshot, key, state, probeError, writes);
+    }
+
+    /// <summary>
+    /// A write whose shard is unknown (through <see cref="RywSession.Primary"/>, keyless, or answered by an unexpected
+    /// shard) or an unreadable token is covered by every shard primary's current position, probed in parallel.
     /// </summary>
     /// <returns><see langword="false"/> when a primary could not say (reads then go to the primaries).</returns>
-    private async ValueTask<bool> EnsureClusterTokenReadyAsync(ClusterTopology cluster, CancellationToken cancellationToken)
+    public async ValueTask<bool> CaptureAllAsync(RywSession session, CancellationToken cancellationToken)
     {
-        if (!IsTokenPending)
+        if (!session.Tokens.IsPending)
         {
             return true;
         }
 
         // Read before the probes are sent: whatever they count happened before, so the probes cover it; a write
         // announced meanwhile stays pending (see PendingGeneration).
-        var capture = _tokens.BeginCapture();
+        var capture = session.Tokens.BeginCapture();
         var states = await cluster.GetAsync(cancellationToken).ConfigureAwait(false) is { } snapshot
             ? await cluster.ProbeAllPrimariesAsync(snapshot, cancellationToken).ConfigureAwait(false)
             : [null];
@@ -33,15 +58,15 @@ public sealed partial class RywSession
         }
 
         // Partial answers still move the token forward; the requests stay pending until every shard has answered.
-        _tokens.MergeOwn(positions);
+        session.Tokens.MergeOwn(positions);
         if (Array.Exists(states, static s => s is null))
         {
             return false;
         }
 
-        if (_tokens.CompleteCapture(capture))
+        if (session.Tokens.CompleteCapture(capture))
         {
-            _client.Telemetry.RecordWrite();
+            client.Telemetry.RecordWrite();
         }
 
         return true;
@@ -54,10 +79,10 @@ public sealed partial class RywSession
     /// Expressed in the primary's current history (after a failover the new history continues the old offsets).
     /// </summary>
     /// <returns><see langword="null"/> when the shard's primary could not be asked: the read goes to the primary.</returns>
-    private async ValueTask<ReplicationPosition?> ClusterRequirementAsync(
-        ClusterTopology cluster, ClusterSnapshot snapshot, ClusterShard shard, CancellationToken cancellationToken)
+    public async ValueTask<ReplicationPosition?> RequirementAsync(
+        RywSession session, ClusterSnapshot snapshot, ClusterShard shard, CancellationToken cancellationToken)
     {
-        if (await CheckClusterTokenAsync(cluster, snapshot, cancellationToken).ConfigureAwait(false) is not { } check)
+        if (await CheckTokenAsync(session, snapshot, cancellationToken).ConfigureAwait(false) is not { } check)
         {
             return null;
         }
@@ -105,11 +130,11 @@ public sealed partial class RywSession
     /// primary knows (another cluster, a forged token, a history lost in a failover) and overflowed tokens are
     /// replaced by every shard primary's current position, probed in parallel once per token.
     /// </summary>
-    private async ValueTask<ClusterTokenCheck?> CheckClusterTokenAsync(
-        ClusterTopology cluster, ClusterSnapshot snapshot, CancellationToken cancellationToken)
+    private async ValueTask<ClusterTokenCheck?> CheckTokenAsync(
+        RywSession session, ClusterSnapshot snapshot, CancellationToken cancellationToken)
     {
-        var token = Token;
-        if (_tokens.ClusterCheckFor(token, snapshot) is { } done)
+        var token = session.Token;
+        if (session.Tokens.ClusterCheckFor(token, snapshot) is { } done)
         {
             return done;
         }
@@ -123,7 +148,7 @@ public sealed partial class RywSession
 
         if (!token.IsOverflowed && AllAttributed(token, snapshot))
         {
-            return _tokens.RememberClusterCheck(new ClusterTokenCheck(token, snapshot, null));
+            return session.Tokens.RememberClusterCheck(new ClusterTokenCheck(token, snapshot, null));
         }
 
         states ??= await cluster.ProbeAllPrimariesAsync(snapshot, cancellationToken).ConfigureAwait(false);
@@ -132,7 +157,7 @@ public sealed partial class RywSession
             return null;
         }
 
-        return _tokens.RememberClusterCheck(_tokens.ReplaceUnattributed(token, snapshot, states!, _client.Telemetry, _client.Logger));
+        return session.Tokens.RememberClusterCheck(session.Tokens.ReplaceUnattributed(token, snapshot, states!, client.Telemetry, client.Logger));
     }
 
     /// <summary>
@@ -141,14 +166,14 @@ public sealed partial class RywSession
     /// primary has, so a bad token costs a bounded wait, never a permanent primary pin.
     /// </summary>
     /// <returns>The requirement to wait for, or <see langword="null"/> when the primary could not be asked.</returns>
-    /// <param name="cluster">The topology.</param>
+    /// <param name="session">The session whose token is lowered.</param>
     /// <param name="shard">The key's shard.</param>
     /// <param name="required">What the replica was asked to reach.</param>
     /// <param name="historyChanged">The replica follows a history the requirement does not name: remembered primary
     /// state may predate a failover, so ask the primary itself.</param>
     /// <param name="cancellationToken">Stops waiting for the primary.</param>
-    private async ValueTask<ReplicationPosition?> ReconcileShardAsync(
-        ClusterTopology cluster, ClusterShard shard, ReplicationPosition required, bool historyChanged, CancellationToken cancellationToken)
+    public async ValueTask<ReplicationPosition?> ReconcileShardAsync(
+        RywSession session, ClusterShard shard, ReplicationPosition required, bool historyChanged, CancellationToken cancellationToken)
     {
         if (!historyChanged && shard.Known is { } known && known.Covers(required))
         {
@@ -166,7 +191,7 @@ public sealed partial class RywSession
             return required;
         }
 
-        _tokens.LowerToShardPrimary(primary, _client.Telemetry, _client.Logger);
+        session.Tokens.LowerToShardPrimary(primary, client.Telemetry, client.Logger);
         return primary.Position;
     }
 
@@ -181,5 +206,35 @@ public sealed partial class RywSession
         }
 
         return true;
+    }
+
+    private void CompleteWrite(RywSession session, ClusterSnapshot? snapshot, RedisKey key, ClusterNodeState? state, Exception? probeError, long writes)
+    {
+        if (state is null || !state.Replication.IsPrimary)
+        {
+            // The write stays pending: the next read or export captures every primary's position instead.
+            client.Telemetry.RecordProbeFailure(probeError is TimeoutException);
+            Log.CaptureFailed(client.Logger, probeError ?? new InvalidOperationException("The probe reply was not understood."));
+            return;
+        }
+
+        // Only this write is covered: another one announced concurrently may have gone to another shard.
+        session.Tokens.CompleteWriteCapture(writes, RywToken.FromPosition(state.Replication.Position, client.Policy.Time.GetUtcNow()));
+        client.Telemetry.RecordWrite();
+        cluster.NoticeEpoch(state.Epoch);
+        var slot = ClusterSlots.Of(key);
+        if (snapshot?.ForSlot(slot) is { } shard && shard.PrimaryId == state.NodeId)
+        {
+            shard.Observe(state.Replication);
+            return;
+        }
+
+        // Another primary took the write: the slot is migrating (ASK) or moved (MOVED). The key's previous shard
+        // deleted (or is about to delete) its copy, and its replicas may still serve the old value: requiring every
+        // primary's current position makes a replica of the old shard reach that deletion, after which it no longer
+        // has the key and the read is confirmed on the primary.
+        Log.ClusterWriteElsewhere(client.Logger, slot, state.NodeId);
+        cluster.RequestRefresh(slot);
+        session.Tokens.RequireCurrentPosition();
     }
 }

@@ -1,0 +1,183 @@
+using StackExchange.Redis;
+
+namespace ServerlessRyw.Routing;
+
+/// <summary>
+/// Routing for a Redis Cluster: a keyed read goes to a replica of the key's shard once it has reached the token's
+/// position for that shard; keyless commands take the multiplexer's own routing to the primaries.
+/// </summary>
+internal sealed class ClusterRouter(RywClient client, ClusterTopology cluster) : SessionRouter(client)
+{
+    // On the application's cluster connection: the slot's primary, redirects followed (a primary is authoritative).
+    private const CommandFlags PrimaryReadFlags = CommandFlags.DemandMaster;
+
+    private readonly ClusterCapture _capture = new(client, cluster);
+
+    public override bool CapturesIncompleteTokens => false;
+
+    /// <summary>
+    /// A read without a key cannot be routed to a shard: it goes to the primaries (the multiplexer's own routing,
+    /// redirects followed), counted as a primary fallback unless the mode is primary-only.
+    /// </summary>
+    public override async Task<T> ReadAsync<T>(RywSession session, Func<IDatabaseAsync, Task<T>> read, TimeSpan budget, CancellationToken cancellationToken)
+    {
+        var value = await read(cluster.Database).ConfigureAwait(false);
+        Report(Policy.Mode == RywMode.PrimaryOnly ? RywReadOutcome.Primary : RywReadOutcome.PrimaryFallback, TimeSpan.Zero, 0, null);
+        return value;
+    }
+
+    public override Task<T> ReadAsync<T>(
+        RywSession session, RedisKey key, Func<IDatabaseAsync, CommandFlags, Task<T>> read, TimeSpan budget, CancellationToken cancellationToken) =>
+        Policy.Mode switch
+        {
+            RywMode.PrimaryOnly => ReadPrimaryAsync(read, RywReadOutcome.Primary, TimeSpan.Zero, 0, null),
+            RywMode.Window when IsWithinWindow(session) => ReadPrimaryAsync(read, RywReadOutcome.Primary, TimeSpan.Zero, 0, null),
+            RywMode.Window or RywMode.ReplicaUnsafe => ReadAnyReplicaAsync(key, read, cancellationToken),
+            _ => ReadWithTokenAsync(session, key, read, budget, cancellationToken),
+        };
+
+    /// <summary>
+    /// A write without a key: it runs through the multiplexer's own routing, then every shard's primary is probed
+    /// (one round trip, in parallel), because any of them may have taken part of it.
+    /// </summary>
+    public override async Task<T> WriteAsync<T>(RywSession session, Func<IDatabaseAsync, Task<T>> write, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await write(cluster.Database).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Even a failed write may have applied some commands; the probes go after it was answered.
+            session.MarkWritten();
+            if (Policy.Mode == RywMode.Token)
+            {
+                await CaptureAsync(session, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public override async Task<T> WriteAsync<T>(RywSession session, RedisKey key, Func<IDatabaseAsync, Task<T>> write, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (Policy.Mode != RywMode.Token)
+        {
+            var result = await write(cluster.Database).ConfigureAwait(false);
+            if (Policy.Mode == RywMode.Window)
+            {
+                session.Tokens.MergeOwn(RywToken.FromWriteTime(Policy.Time.GetUtcNow()));
+            }
+
+            return result;
+        }
+
+        // Known shards let the capture tell whether the write landed where the topology says (no slot migration).
+        var snapshot = await cluster.GetAsync(cancellationToken).ConfigureAwait(false);
+
+        // The capture is sent after the write was answered (ordering by construction). It names the written key, so
+        // the cluster routes it like the write: to the same primary, through the same MOVED or ASK redirect during a
+        // slot migration.
+        try
+        {
+            return await write(cluster.Database).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Even a failed write may have applied some of its commands: capture the position regardless.
+            await _capture.CaptureWriteAsync(session, snapshot, key).ConfigureAwait(false);
+        }
+    }
+
+    public override ValueTask<bool> CaptureAsync(RywSession session, CancellationToken cancellationToken) =>
+        _capture.CaptureAllAsync(session, cancellationToken);
+
+    private async Task<T> ReadWithTokenAsync<T>(
+        RywSession session, RedisKey key, Func<IDatabaseAsync, CommandFlags, Task<T>> read, TimeSpan budget, CancellationToken cancellationToken)
+    {
+        if (!await CaptureAsync(session, cancellationToken).ConfigureAwait(false)
+            || await cluster.GetAsync(cancellationToken).ConfigureAwait(false) is not { } snapshot
+            || snapshot.ForSlot(ClusterSlots.Of(key)) is not { } shard)
+        {
+            return await ReadPrimaryAsync(read, RywReadOutcome.PrimaryFallback, TimeSpan.Zero, 1, null).ConfigureAwait(false);
+        }
+
+        if (session.Token.Positions.IsEmpty)
+        {
+            return await ReadAnyReplicaAsync(key, read, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (await _capture.RequirementAsync(session, snapshot, shard, cancellationToken).ConfigureAwait(false) is not { } required)
+        {
+            return await ReadPrimaryAsync(read, RywReadOutcome.PrimaryFallback, TimeSpan.Zero, 1, shard).ConfigureAwait(false);
+        }
+
+        if (shard.Group.FindCovering(new PositionRequirement(required), Policy) is { } caughtUp)
+        {
+            var served = await ClusterReplicaReader.ReadAsync(Client, caughtUp, key, read, probe: false, verify: true, cluster.Script).ConfigureAwait(false);
+            if (served.Status == ReplicaReadStatus.Read)
+            {
+                Report(RywReadOutcome.ReplicaHit, TimeSpan.Zero, 0, caughtUp.Name);
+                return served.Result();
+            }
+
+            NoteUnusable(caughtUp, key, served.Status);
+            return await ReadPrimaryAsync(read, RywReadOutcome.PrimaryFallback, TimeSpan.Zero, 0, shard).ConfigureAwait(false);
+        }
+
+        var attempt = new ClusterReplicaAttempt<T>(this, _capture, session, cluster, shard, key, read, required);
+        var outcome = await WaitLoop.RunAsync(shard.Group, Policy, budget, attempt, cancellationToken).ConfigureAwait(false);
+        if (outcome.Server is { } server)
+        {
+            Report(outcome.Slept ? RywReadOutcome.WaitedHit : RywReadOutcome.ProbedHit, outcome.Waited, outcome.Probes, server.Name);
+            return attempt.Result();
+        }
+
+        Log.FellBackToPrimary(Client.Logger, budget.TotalMilliseconds);
+        return await ReadPrimaryAsync(read, RywReadOutcome.PrimaryFallback, outcome.Waited, outcome.Probes, shard).ConfigureAwait(false);
+    }
+
+    /// <summary>No token: any replica of the key's shard, unchecked (also the unsafe and after-the-window modes).</summary>
+    private async Task<T> ReadAnyReplicaAsync<T>(RedisKey key, Func<IDatabaseAsync, CommandFlags, Task<T>> read, CancellationToken cancellationToken)
+    {
+        var snapshot = await cluster.GetAsync(cancellationToken).ConfigureAwait(false);
+        if (snapshot?.ForSlot(ClusterSlots.Of(key)) is { } shard && shard.Group.NextConnected() is { } replica)
+        {
+            var attempt = await ClusterReplicaReader.ReadAsync(Client, replica, key, read, probe: false, verify: false, cluster.Script).ConfigureAwait(false);
+            if (attempt.Status == ReplicaReadStatus.Read)
+            {
+                Report(RywReadOutcome.Replica, TimeSpan.Zero, 0, replica.Name);
+                return attempt.Result();
+            }
+
+            NoteUnusable(replica, key, attempt.Status);
+        }
+
+        return await ReadPrimaryAsync(read, RywReadOutcome.PrimaryFallback, TimeSpan.Zero, 0, null).ConfigureAwait(false);
+    }
+
+    private async Task<T> ReadPrimaryAsync<T>(
+        Func<IDatabaseAsync, CommandFlags, Task<T>> read, RywReadOutcome outcome, TimeSpan waited, int probes, ClusterShard? shard)
+    {
+        var value = await read(cluster.Database, PrimaryReadFlags).ConfigureAwait(false);
+        Report(outcome, waited, probes, shard?.PrimaryEndPoint);
+        return value;
+    }
+
+    /// <summary>Why a replica could not serve: a redirect means the topology is stale, a missing key may have migrated.</summary>
+    internal void NoteUnusable(RedisNode replica, RedisKey key, ReplicaReadStatus status)
+    {
+        var slot = ClusterSlots.Of(key);
+        switch (status)
+        {
+            case ReplicaReadStatus.Redirected:
+                Log.ClusterRedirected(Client.Logger, replica.Name, slot);
+                cluster.RequestRefresh(slot);
+                break;
+            case ReplicaReadStatus.Missing:
+                Log.ClusterMissingKeyConfirmed(Client.Logger, replica.Name, slot);
+                break;
+            default:
+                break;
+        }
+    }
+}
