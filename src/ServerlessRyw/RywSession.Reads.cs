@@ -13,7 +13,12 @@ public sealed partial class RywSession
     /// It may run more than once (on a replica that turned out to lag, then elsewhere); keep it free of side effects.</param>
     /// <param name="cancellationToken">Stops waiting for a lagging replica.</param>
     /// <returns>What the delegate returned, from a server that has every write the token names.</returns>
-    public Task<T> ReadAsync<T>(Func<IDatabaseAsync, Task<T>> read, CancellationToken cancellationToken = default) =>
+    /// <remarks>
+    /// The returned <see cref="ValueTask{TResult}"/> reuses pooled state so that a read served by a caught-up replica
+    /// allocates nothing beyond what StackExchange.Redis does: await it once, as with any value task (call
+    /// <see cref="ValueTask{TResult}.AsTask"/> to combine it with other tasks or await it again).
+    /// </remarks>
+    public ValueTask<T> ReadAsync<T>(Func<IDatabaseAsync, Task<T>> read, CancellationToken cancellationToken = default) =>
         ReadAsync(read, _client.Policy.WaitBudget, cancellationToken);
 
     /// <summary>Reads with read-your-writes, waiting at most <paramref name="waitBudget"/> for a replica.</summary>
@@ -22,14 +27,14 @@ public sealed partial class RywSession
     /// <param name="waitBudget">This read's wait budget (0 to <see cref="RywOptions.MaxWaitBudget"/>).</param>
     /// <param name="cancellationToken">Stops waiting for a lagging replica.</param>
     /// <returns>What the delegate returned.</returns>
-    public Task<T> ReadAsync<T>(Func<IDatabaseAsync, Task<T>> read, TimeSpan waitBudget, CancellationToken cancellationToken = default)
+    public ValueTask<T> ReadAsync<T>(Func<IDatabaseAsync, Task<T>> read, TimeSpan waitBudget, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(read);
         ArgumentOutOfRangeException.ThrowIfLessThan(waitBudget, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(waitBudget, RywOptions.MaxWaitBudget);
         if (cancellationToken.IsCancellationRequested)
         {
-            return Task.FromCanceled<T>(cancellationToken);
+            return ValueTask.FromCanceled<T>(cancellationToken);
         }
 
         return _client.Router.ReadAsync(this, read, waitBudget, cancellationToken);
@@ -50,7 +55,7 @@ public sealed partial class RywSession
     /// the primary): keep it free of side effects.</param>
     /// <param name="cancellationToken">Stops waiting for a lagging replica.</param>
     /// <returns>What the delegate returned, from a server that has every write the token names.</returns>
-    public Task<T> ReadAsync<T>(RedisKey key, Func<IDatabaseAsync, CommandFlags, Task<T>> read, CancellationToken cancellationToken = default) =>
+    public ValueTask<T> ReadAsync<T>(RedisKey key, Func<IDatabaseAsync, CommandFlags, Task<T>> read, CancellationToken cancellationToken = default) =>
         ReadAsync(key, read, _client.Policy.WaitBudget, cancellationToken);
 
     /// <summary>Reads <paramref name="key"/> with read-your-writes, waiting at most <paramref name="waitBudget"/> for a replica.</summary>
@@ -60,14 +65,14 @@ public sealed partial class RywSession
     /// <param name="waitBudget">This read's wait budget (0 to <see cref="RywOptions.MaxWaitBudget"/>).</param>
     /// <param name="cancellationToken">Stops waiting for a lagging replica.</param>
     /// <returns>What the delegate returned.</returns>
-    public Task<T> ReadAsync<T>(
+    public ValueTask<T> ReadAsync<T>(
         RedisKey key, Func<IDatabaseAsync, CommandFlags, Task<T>> read, TimeSpan waitBudget, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(read);
         ArgumentOutOfRangeException.ThrowIfLessThan(waitBudget, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(waitBudget, RywOptions.MaxWaitBudget);
         return cancellationToken.IsCancellationRequested
-            ? Task.FromCanceled<T>(cancellationToken)
+            ? ValueTask.FromCanceled<T>(cancellationToken)
             : _client.Router.ReadAsync(this, key, read, waitBudget, cancellationToken);
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using StackExchange.Redis;
 
 namespace ServerlessRyw.Routing;
@@ -19,14 +20,15 @@ internal sealed class ClusterRouter(RywClient client, ClusterTopology cluster) :
     /// A read without a key cannot be routed to a shard: it goes to the primaries (the multiplexer's own routing,
     /// redirects followed), counted as a primary fallback unless the mode is primary-only.
     /// </summary>
-    public override async Task<T> ReadAsync<T>(RywSession session, Func<IDatabaseAsync, Task<T>> read, TimeSpan budget, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public override async ValueTask<T> ReadAsync<T>(RywSession session, Func<IDatabaseAsync, Task<T>> read, TimeSpan budget, CancellationToken cancellationToken)
     {
         var value = await read(cluster.Database).ConfigureAwait(false);
         Report(Policy.Mode == RywMode.PrimaryOnly ? RywReadOutcome.Primary : RywReadOutcome.PrimaryFallback, TimeSpan.Zero, 0, null);
         return value;
     }
 
-    public override Task<T> ReadAsync<T>(
+    public override ValueTask<T> ReadAsync<T>(
         RywSession session, RedisKey key, Func<IDatabaseAsync, CommandFlags, Task<T>> read, TimeSpan budget, CancellationToken cancellationToken) =>
         Policy.Mode switch
         {
@@ -91,7 +93,8 @@ internal sealed class ClusterRouter(RywClient client, ClusterTopology cluster) :
     public override ValueTask<bool> CaptureAsync(RywSession session, CancellationToken cancellationToken) =>
         _capture.CaptureAllAsync(session, cancellationToken);
 
-    private async Task<T> ReadWithTokenAsync<T>(
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<T> ReadWithTokenAsync<T>(
         RywSession session, RedisKey key, Func<IDatabaseAsync, CommandFlags, Task<T>> read, TimeSpan budget, CancellationToken cancellationToken)
     {
         if (!await CaptureAsync(session, cancellationToken).ConfigureAwait(false)
@@ -137,7 +140,8 @@ internal sealed class ClusterRouter(RywClient client, ClusterTopology cluster) :
     }
 
     /// <summary>No token: any replica of the key's shard, unchecked (also the unsafe and after-the-window modes).</summary>
-    private async Task<T> ReadAnyReplicaAsync<T>(RedisKey key, Func<IDatabaseAsync, CommandFlags, Task<T>> read, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<T> ReadAnyReplicaAsync<T>(RedisKey key, Func<IDatabaseAsync, CommandFlags, Task<T>> read, CancellationToken cancellationToken)
     {
         var snapshot = await cluster.GetAsync(cancellationToken).ConfigureAwait(false);
         if (snapshot?.ForSlot(ClusterSlots.Of(key)) is { } shard && shard.Group.NextConnected() is { } replica)
@@ -155,7 +159,8 @@ internal sealed class ClusterRouter(RywClient client, ClusterTopology cluster) :
         return await ReadPrimaryAsync(read, RywReadOutcome.PrimaryFallback, TimeSpan.Zero, 0, null).ConfigureAwait(false);
     }
 
-    private async Task<T> ReadPrimaryAsync<T>(
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<T> ReadPrimaryAsync<T>(
         Func<IDatabaseAsync, CommandFlags, Task<T>> read, RywReadOutcome outcome, TimeSpan waited, int probes, ClusterShard? shard)
     {
         var value = await read(cluster.Database, PrimaryReadFlags).ConfigureAwait(false);

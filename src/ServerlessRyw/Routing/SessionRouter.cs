@@ -20,10 +20,10 @@ internal abstract class SessionRouter(RywClient client)
     public abstract bool CapturesIncompleteTokens { get; }
 
     /// <summary>A read that names no key (with a cluster: no shard, so the primaries).</summary>
-    public abstract Task<T> ReadAsync<T>(RywSession session, Func<IDatabaseAsync, Task<T>> read, TimeSpan budget, CancellationToken cancellationToken);
+    public abstract ValueTask<T> ReadAsync<T>(RywSession session, Func<IDatabaseAsync, Task<T>> read, TimeSpan budget, CancellationToken cancellationToken);
 
     /// <summary>A read of one key (with a single primary: the same as the keyless read).</summary>
-    public abstract Task<T> ReadAsync<T>(
+    public abstract ValueTask<T> ReadAsync<T>(
         RywSession session, RedisKey key, Func<IDatabaseAsync, CommandFlags, Task<T>> read, TimeSpan budget, CancellationToken cancellationToken);
 
     /// <summary>A write that names no key, then its capture.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using StackExchange.Redis;
 
 namespace ServerlessRyw.Routing;
@@ -10,7 +11,7 @@ internal sealed class SinglePrimaryRouter(RywClient client) : SessionRouter(clie
 {
     public override bool CapturesIncompleteTokens => true;
 
-    public override Task<T> ReadAsync<T>(RywSession session, Func<IDatabaseAsync, Task<T>> read, TimeSpan budget, CancellationToken cancellationToken) =>
+    public override ValueTask<T> ReadAsync<T>(RywSession session, Func<IDatabaseAsync, Task<T>> read, TimeSpan budget, CancellationToken cancellationToken) =>
         Policy.Mode switch
         {
             RywMode.PrimaryOnly => ReadPrimaryAsync(read, RywReadOutcome.Primary, TimeSpan.Zero, 0),
@@ -20,7 +21,7 @@ internal sealed class SinglePrimaryRouter(RywClient client) : SessionRouter(clie
             _ => ReadWithTokenAsync(session, read, budget, cancellationToken),
         };
 
-    public override Task<T> ReadAsync<T>(
+    public override ValueTask<T> ReadAsync<T>(
         RywSession session, RedisKey key, Func<IDatabaseAsync, CommandFlags, Task<T>> read, TimeSpan budget, CancellationToken cancellationToken) =>
         ReadAsync(session, db => read(db, CommandFlags.None), budget, cancellationToken);
 
@@ -103,7 +104,8 @@ internal sealed class SinglePrimaryRouter(RywClient client) : SessionRouter(clie
         return session.Tokens.ReconcileWithPrimary(primary, confirmedNow, Client.Telemetry, Client.Logger);
     }
 
-    private async Task<T> ReadWithTokenAsync<T>(RywSession session, Func<IDatabaseAsync, Task<T>> read, TimeSpan budget, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<T> ReadWithTokenAsync<T>(RywSession session, Func<IDatabaseAsync, Task<T>> read, TimeSpan budget, CancellationToken cancellationToken)
     {
         if (!await CaptureAsync(session, cancellationToken).ConfigureAwait(false))
         {
@@ -143,7 +145,8 @@ internal sealed class SinglePrimaryRouter(RywClient client) : SessionRouter(clie
         return await ReadPrimaryAsync(read, RywReadOutcome.PrimaryFallback, outcome.Waited, outcome.Probes).ConfigureAwait(false);
     }
 
-    private async Task<T> ReadAnyReplicaAsync<T>(Func<IDatabaseAsync, Task<T>> read)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<T> ReadAnyReplicaAsync<T>(Func<IDatabaseAsync, Task<T>> read)
     {
         if (Client.Replicas.NextConnected() is { } replica)
         {
@@ -162,7 +165,8 @@ internal sealed class SinglePrimaryRouter(RywClient client) : SessionRouter(clie
         return await ReadPrimaryAsync(read, RywReadOutcome.PrimaryFallback, TimeSpan.Zero, 0).ConfigureAwait(false);
     }
 
-    private async Task<T> ReadPrimaryAsync<T>(Func<IDatabaseAsync, Task<T>> read, RywReadOutcome outcome, TimeSpan waited, int probes)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<T> ReadPrimaryAsync<T>(Func<IDatabaseAsync, Task<T>> read, RywReadOutcome outcome, TimeSpan waited, int probes)
     {
         var value = await read(await Client.PrimaryForReadAsync().ConfigureAwait(false)).ConfigureAwait(false);
         Report(outcome, waited, probes, Client.PrimaryNode.Name);

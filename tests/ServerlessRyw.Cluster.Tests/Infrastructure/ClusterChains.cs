@@ -42,7 +42,7 @@ public static class ClusterChains
                 var session = instances[(lane + hop) % instances.Count].CreateSession(token);
                 foreach (var (key, expected) in written)
                 {
-                    var value = await WithRetriesAsync(() => session.ReadAsync(key, (db, flags) => db.StringGetAsync(key, flags), ct), retryTransientErrors);
+                    var value = await WithRetriesAsync(() => session.ReadAsync(key, (db, flags) => db.StringGetAsync(key, flags), ct).AsTask(), retryTransientErrors);
                     Interlocked.Increment(ref reads);
                     if (value != expected)
                     {

@@ -360,7 +360,7 @@ internal sealed class CallWatch
             foreach (var lane in workload.Lanes)
             {
                 var session = client.CreateSession(lane.Carried);
-                await watch.TimeAsync(limit, () => session.ReadAsync(db => db.StringGetAsync(lane.Key)));
+                await watch.TimeAsync(limit, () => session.ReadAsync(db => db.StringGetAsync(lane.Key)).AsTask());
                 session.MarkWritten();
                 await watch.TimeAsync(limit, async () => watch.IncompleteExports += (await session.GetTokenAsync()).IsOverflowed ? 1 : 0);
             }
