@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Sources;
 
 namespace ServerlessRyw.Routing;
@@ -27,8 +28,8 @@ internal sealed class BoundedWait<T> : IValueTaskSource<T>, IBoundedWait
     private static readonly ConcurrentQueue<BoundedWait<T>> Pool = new();
     private static int _pooled;
 
-    private readonly Action _sourceCompleted;
     private ManualResetValueTaskSourceCore<T> _core;
+    private ValueTask _watcher;
     private Task<T>? _source;
     private long _deadline;
     private CancellationTokenRegistration _cancellation;
@@ -38,8 +39,6 @@ internal sealed class BoundedWait<T> : IValueTaskSource<T>, IBoundedWait
 
     private BoundedWait()
     {
-        _sourceCompleted = OnSourceCompleted;
-
         // Synchronous: the awaiting read continues on the thread that completed the command, without a hop.
         _core.RunContinuationsAsynchronously = false;
     }
@@ -116,8 +115,30 @@ internal sealed class BoundedWait<T> : IValueTaskSource<T>, IBoundedWait
             _cancellation = cancellationToken.UnsafeRegister(static (state, token) => ((BoundedWait<T>)state!).Cancel(token), this);
         }
 
-        source.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_sourceCompleted);
+        // The previous generation's watcher has (almost always) finished: reading its result returns its pooled box.
+        if (_watcher.IsCompleted)
+        {
+            _watcher.GetAwaiter().GetResult();
+        }
+
+#pragma warning disable CA2012 // Consumed once, by the next generation above (a watcher still running then is left to the GC).
+        _watcher = WatchAsync(this, source);
+#pragma warning restore CA2012
         return generation;
+    }
+
+    /// <summary>
+    /// Waits for the command in a pooled async method rather than with an <see cref="Action"/> continuation:
+    /// StackExchange.Redis completes its tasks with <see cref="TaskCreationOptions.RunContinuationsAsynchronously"/>,
+    /// and a task queues an <see cref="Action"/> continuation inside a new work item each time, while an async
+    /// method's pooled box is queued as it is. The box returns to its pool when the next generation reads it.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private static async ValueTask WatchAsync(BoundedWait<T> wait, Task<T> source)
+    {
+        // The outcome, error included, is read in OnSourceCompleted.
+        await ((Task)source).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        wait.OnSourceCompleted();
     }
 
     /// <summary>Ends the open generation once: whoever wins (answer, deadline, cancellation) completes the wait.</summary>

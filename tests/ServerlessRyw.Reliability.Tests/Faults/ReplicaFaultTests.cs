@@ -1,5 +1,6 @@
 using ServerlessRyw.LocalRedis;
 using ServerlessRyw.Reliability.Tests.Infrastructure;
+using ServerlessRyw.TestSupport;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 

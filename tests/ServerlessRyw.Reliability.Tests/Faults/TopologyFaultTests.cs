@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ServerlessRyw.LocalRedis;
 using ServerlessRyw.Reliability.Tests.Infrastructure;
+using ServerlessRyw.TestSupport;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 

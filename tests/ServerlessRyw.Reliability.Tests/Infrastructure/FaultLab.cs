@@ -1,5 +1,6 @@
 using System.Globalization;
 using ServerlessRyw.LocalRedis;
+using ServerlessRyw.TestSupport;
 using StackExchange.Redis;
 
 namespace ServerlessRyw.Reliability.Tests.Infrastructure;

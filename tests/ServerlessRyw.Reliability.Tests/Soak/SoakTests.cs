@@ -5,6 +5,7 @@ using ServerlessRyw.Propagation;
 using ServerlessRyw.Reliability.Tests.Faults;
 using ServerlessRyw.Reliability.Tests.Infrastructure;
 using ServerlessRyw.Reliability.Tests.Tokens;
+using ServerlessRyw.TestSupport;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 

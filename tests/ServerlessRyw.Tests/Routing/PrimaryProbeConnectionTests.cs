@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using ServerlessRyw.LocalRedis;
 using ServerlessRyw.Routing;
 using ServerlessRyw.Tests.Infrastructure;
+using ServerlessRyw.TestSupport;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 
@@ -91,7 +92,7 @@ public sealed class PrimaryProbeConnectionTests(ReplicaSetFixture servers, ITest
             client.Dispose();
         }
 
-        var closed = await Eventually(async () => await ProbeConnectionsAsync(name) == 0);
+        var closed = await Eventually.WithinAsync(async () => await ProbeConnectionsAsync(name) == 0, TimeSpan.FromSeconds(5));
         output.WriteLine($"probe connections with 20 clients: {open}; after disposing them: {(closed ? 0 : "still open")}");
         Assert.Equal(1, open);
         Assert.True(closed, "the last client's disposal closes the probe connection");
@@ -106,7 +107,7 @@ public sealed class PrimaryProbeConnectionTests(ReplicaSetFixture servers, ITest
         try
         {
             var script = ProbeScript.ForReplication();
-            Assert.True(await Eventually(async () => await connection.ProbeAsync(script, history) is (true, not null)), "the probe connection answers for its history");
+            Assert.True(await Eventually.WithinAsync(async () => await connection.ProbeAsync(script, history) is (true, not null), TimeSpan.FromSeconds(5)), "the probe connection answers for its history");
             Assert.False((await connection.ProbeAsync(script, new string('1', 40))).Decided); // a primary of another history: not believed
             Assert.False((await connection.ProbeAsync(script, history: null)).Decided); // nothing known yet: the application's connection first
         }
@@ -151,27 +152,11 @@ public sealed class PrimaryProbeConnectionTests(ReplicaSetFixture servers, ITest
 
     /// <summary>Waits until the client's probes go over its own connection (it opens in the background).</summary>
     private static async Task WaitForProbeConnectionAsync(RywClient client) =>
-        Assert.True(await Eventually(() => Task.FromResult(client.ProbeConnection?.IsConnected == true)), "the probe connection opened");
+        Assert.True(await Eventually.WithinAsync(() => client.ProbeConnection?.IsConnected == true, TimeSpan.FromSeconds(5)), "the probe connection opened");
 
     private async Task<int> ProbeConnectionsAsync(string applicationName)
     {
         var list = await RespClient.ExecuteAsync(servers.PrimaryEndPoint, "CLIENT", "LIST") ?? string.Empty;
         return list.Split('\n').Count(line => line.Contains($" name={applicationName}{RywClient.ProbeConnectionNameSuffix} ", StringComparison.Ordinal));
-    }
-
-    private static async Task<bool> Eventually(Func<Task<bool>> condition)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(5))
-        {
-            if (await condition())
-            {
-                return true;
-            }
-
-            await Task.Delay(20);
-        }
-
-        return false;
     }
 }

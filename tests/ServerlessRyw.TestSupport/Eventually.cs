@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace ServerlessRyw.Reliability.Tests.Infrastructure;
+namespace ServerlessRyw.TestSupport;
 
 /// <summary>Polls a condition until it holds or a deadline passes; failures while polling count as "not yet".</summary>
 public static class Eventually
@@ -35,10 +35,14 @@ public static class Eventually
         TrueAsync(() => Task.FromResult(condition()), timeout, what);
 
     /// <summary>Whether <paramref name="condition"/> held within <paramref name="timeout"/>.</summary>
-    public static async Task<bool> WithinAsync(Func<bool> condition, TimeSpan timeout)
+    public static Task<bool> WithinAsync(Func<bool> condition, TimeSpan timeout) =>
+        WithinAsync(() => Task.FromResult(condition()), timeout);
+
+    /// <summary>Whether <paramref name="condition"/> held within <paramref name="timeout"/>.</summary>
+    public static async Task<bool> WithinAsync(Func<Task<bool>> condition, TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();
-        while (!condition())
+        while (!await condition())
         {
             if (clock.Elapsed > timeout)
             {
