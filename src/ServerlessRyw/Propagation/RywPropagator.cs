@@ -93,6 +93,11 @@ public sealed class RywPropagator
         var token = RywToken.None;
         var status = RywTokenStatus.Empty;
         var values = CollectValues(carrier, getter);
+        if (values is null)
+        {
+            return new RywExtraction(token, status, 0);
+        }
+
         foreach (var value in values)
         {
             _ = RywToken.TryParse(value.AsSpan(), out var parsed, out var valueStatus);
@@ -118,7 +123,12 @@ public sealed class RywPropagator
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(getter);
         var status = RywTokenStatus.Empty;
-        foreach (var value in CollectValues(carrier, getter))
+        if (CollectValues(carrier, getter) is not { } values)
+        {
+            return status;
+        }
+
+        foreach (var value in values)
         {
             status = RywExtraction.Worse(status, session.Import(value));
         }
@@ -126,18 +136,23 @@ public sealed class RywPropagator
         return status;
     }
 
-    private List<string> CollectValues<T>(T carrier, Func<T, string, IEnumerable<string>?> getter)
+    /// <summary>The token values the carrier holds; <see langword="null"/> (nothing allocated) when it holds none.</summary>
+    private List<string>? CollectValues<T>(T carrier, Func<T, string, IEnumerable<string>?> getter)
     {
-        var values = new List<string>(1);
-        foreach (var header in SafeGet(carrier, getter, RywHeaderNames.Token))
+        List<string>? values = null;
+        if (SafeGet(carrier, getter, RywHeaderNames.Token) is { } headers)
         {
-            SplitList(header, values);
+            foreach (var header in headers)
+            {
+                SplitList(header, ref values);
+            }
         }
 
-        if (_baggage)
+        if (_baggage && SafeGet(carrier, getter, RywHeaderNames.Baggage) is { } baggage)
         {
-            foreach (var header in SafeGet(carrier, getter, RywHeaderNames.Baggage))
+            foreach (var header in baggage)
             {
+                values ??= new List<string>(1);
                 RywBaggage.CollectTokenValues(header, values);
             }
         }
@@ -146,13 +161,14 @@ public sealed class RywPropagator
     }
 
     /// <summary>Adds the non-empty comma-separated parts of <paramref name="header"/> (tokens never contain commas).</summary>
-    private static void SplitList(string? header, List<string> values)
+    private static void SplitList(string? header, ref List<string>? values)
     {
         if (string.IsNullOrWhiteSpace(header))
         {
             return;
         }
 
+        values ??= new List<string>(1);
         if (!header.Contains(',', StringComparison.Ordinal))
         {
             values.Add(header);
@@ -172,9 +188,9 @@ public sealed class RywPropagator
     /// <summary>A field's values, read completely; a getter (or its sequence) that throws yields what came before.</summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage(
         "Design", "CA1031", Justification = "Extraction never throws: a broken carrier counts as carrying nothing.")]
-    private static List<string> SafeGet<T>(T carrier, Func<T, string, IEnumerable<string>?> getter, string name)
+    private static List<string>? SafeGet<T>(T carrier, Func<T, string, IEnumerable<string>?> getter, string name)
     {
-        var result = new List<string>(1);
+        List<string>? result = null;
         try
         {
             if (getter(carrier, name) is { } values)
@@ -183,7 +199,7 @@ public sealed class RywPropagator
                 {
                     if (value is not null)
                     {
-                        result.Add(value);
+                        (result ??= new List<string>(1)).Add(value);
                     }
                 }
             }

@@ -9,6 +9,9 @@ public readonly partial struct RywToken
     // Later write times cannot be represented as a DateTimeOffset.
     private static readonly long MaxWriteTimeUnixMs = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
 
+    [ThreadStatic]
+    private static List<ReplicationPosition>? t_positions;
+
     /// <summary>Reads a token's text form. Never throws: bad input yields <see langword="false"/>.</summary>
     /// <param name="text">The text form, possibly <see langword="null"/> or empty (meaning no token).</param>
     /// <param name="token">The token, or <see langword="default"/> when the text is not a valid token.</param>
@@ -109,7 +112,10 @@ public readonly partial struct RywToken
 
         long lastWrite = 0;
         var overflowed = false;
-        List<ReplicationPosition>? positions = null;
+        // One scratch list per thread (parsing calls out to nothing, so it is never re-entered): only the token's own
+        // array is allocated.
+        var positions = t_positions ??= new List<ReplicationPosition>(MaxPositions);
+        positions.Clear();
         foreach (var range in text[(firstSeparator + 1)..].Split(SegmentSeparator))
         {
             var segment = text[(firstSeparator + 1)..][range];
@@ -121,21 +127,22 @@ public readonly partial struct RywToken
 
             var status = segment.Length > 0 && segment[0] == WriteTimePrefix
                 ? ParseWriteTime(segment[1..], ref lastWrite)
-                : ParsePosition(segment, ref positions);
+                : ParsePosition(segment, positions);
             if (status != RywTokenStatus.Valid)
             {
                 return status;
             }
         }
 
-        if (positions is null && lastWrite == 0)
+        if (positions.Count == 0 && lastWrite == 0)
         {
             return RywTokenStatus.Malformed;
         }
 
         // The mark with a write time only says "a write nobody could name": the reader requires the primary's position.
-        positions?.Sort(static (a, b) => string.CompareOrdinal(a.ReplicationId, b.ReplicationId));
-        token = new RywToken(positions?.ToArray(), lastWrite, overflowed: overflowed);
+        positions.Sort(static (a, b) => string.CompareOrdinal(a.ReplicationId, b.ReplicationId));
+        token = new RywToken(positions.Count == 0 ? null : positions.ToArray(), lastWrite, overflowed: overflowed);
+        positions.Clear();
         return RywTokenStatus.Valid;
     }
 
@@ -150,7 +157,7 @@ public readonly partial struct RywToken
         return RywTokenStatus.Valid;
     }
 
-    private static RywTokenStatus ParsePosition(ReadOnlySpan<char> segment, ref List<ReplicationPosition>? positions)
+    private static RywTokenStatus ParsePosition(ReadOnlySpan<char> segment, List<ReplicationPosition> positions)
     {
         var colon = segment.IndexOf(OffsetSeparator);
         if (colon <= 0
@@ -160,7 +167,6 @@ public readonly partial struct RywToken
             return RywTokenStatus.Malformed;
         }
 
-        positions ??= new List<ReplicationPosition>(1);
         var id = segment[..colon];
         for (var i = 0; i < positions.Count; i++)
         {
@@ -177,7 +183,7 @@ public readonly partial struct RywToken
             return RywTokenStatus.TooManyPositions;
         }
 
-        positions.Add(new ReplicationPosition(id.ToString(), offset));
+        positions.Add(new ReplicationPosition(ReplicationIdCache.Get(id), offset));
         return RywTokenStatus.Valid;
     }
 
