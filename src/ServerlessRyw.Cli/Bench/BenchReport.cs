@@ -1,3 +1,6 @@
+using System.Reflection;
+using StackExchange.Redis;
+
 namespace ServerlessRyw.Cli.Bench;
 
 /// <summary>Everything one <c>ryw bench</c> run measured.</summary>
@@ -33,4 +36,15 @@ internal sealed record BenchEnvironment(
 {
     /// <summary>Timings from a Debug build are not representative (the CI smoke runs one; it asserts correctness only).</summary>
     public bool IsOptimized => string.Equals(BuildConfiguration, "Release", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>This process's machine, runtime, client and build, with the server version the run read.</summary>
+    public static BenchEnvironment Capture(DateTimeOffset startedAt, string redisVersion) => new(
+        startedAt,
+        System.Environment.MachineName,
+        System.Environment.ProcessorCount,
+        ".NET " + System.Environment.Version.ToString(),
+        redisVersion,
+        typeof(ConnectionMultiplexer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
+            ?? typeof(ConnectionMultiplexer).Assembly.GetName().Version?.ToString() ?? "?",
+        typeof(BenchEnvironment).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "?");
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
 using ServerlessRyw.Cli.Infrastructure;
 using ServerlessRyw.Cli.Reporting;
 using StackExchange.Redis;
@@ -58,15 +57,7 @@ internal sealed class BenchRunner(BenchSettings settings, Progress progress)
                 return new BenchReport
                 {
                     Settings = settings,
-                    Environment = new BenchEnvironment(
-                        startedAt,
-                        Environment.MachineName,
-                        Environment.ProcessorCount,
-                        ".NET " + Environment.Version.ToString(),
-                        cluster.RedisVersion,
-                        typeof(ConnectionMultiplexer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
-                            ?? typeof(ConnectionMultiplexer).Assembly.GetName().Version?.ToString() ?? "?",
-                        typeof(BenchRunner).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "?"),
+                    Environment = BenchEnvironment.Capture(startedAt, cluster.RedisVersion),
                     Cells = cells,
                     Overheads = [fastPath, probed, write],
                     Throughput = throughput,

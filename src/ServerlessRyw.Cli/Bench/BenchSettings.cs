@@ -42,6 +42,12 @@ internal sealed record BenchSettings
     /// <summary>A <c>redis-server</c> binary to use instead of the one on PATH.</summary>
     public string? RedisServerPath { get; init; }
 
+    /// <summary>Run only the probe-cost measurement (what each probe variant costs the server) instead of the matrix.</summary>
+    public bool ProbeCost { get; init; }
+
+    /// <summary>Calls per probe variant and server in the probe-cost measurement.</summary>
+    public int ProbeCalls { get; init; } = 20_000;
+
     /// <summary>Whether this is the CI smoke preset.</summary>
     public bool IsQuick { get; init; }
 
@@ -55,6 +61,7 @@ internal sealed record BenchSettings
         Sessions = [1, 16],
         CellDuration = TimeSpan.FromSeconds(0.3),
         OverheadSamples = 300,
+        ProbeCalls = 2_000,
         ThroughputSessions = 64,
         ThroughputRounds = 8,
         ThroughputRoundDuration = TimeSpan.FromSeconds(0.15),
@@ -92,6 +99,11 @@ internal sealed record BenchSettings
         if (OverheadSamples is < 10 or > 1_000_000)
         {
             errors.Add("--samples must be between 10 and 1000000.");
+        }
+
+        if (ProbeCalls is < 100 or > 1_000_000)
+        {
+            errors.Add("--probe-calls must be between 100 and 1000000.");
         }
 
         if (WaitBudget < TimeSpan.Zero || WaitBudget > RywOptions.MaxWaitBudget)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using System.Text;
 using ServerlessRyw.Cli.Bench;
 using ServerlessRyw.Cli.Infrastructure;
 using ServerlessRyw.Cli.Reporting;
@@ -45,7 +46,14 @@ internal sealed class BenchCommand
 
     private readonly Option<int?> _waitTimeoutMs = new("--wait-timeout-ms") { Description = "Timeout passed to WAIT 1 in wait-after-write mode [default: 1000]" };
 
-    private readonly Option<string?> _out = new("--out") { Description = "Directory for bench.md, bench.csv, bench-overhead.csv and bench.svg [default: ./artifacts/bench]" };
+    private readonly Option<bool> _probeCost = new("--probe-cost")
+    {
+        Description = "Measure only what each probe variant costs the server (INFO commandstats on a local replica and primary), instead of the matrix; writes probe-cost.md.",
+    };
+
+    private readonly Option<int?> _probeCalls = new("--probe-calls") { Description = "Calls per probe variant and server with --probe-cost [default: 20000; quick: 2000]" };
+
+    private readonly Option<string?> _out = new("--out") { Description = "Directory for bench.md, bench.csv, bench-overhead.csv and bench.svg, or probe-cost.md with --probe-cost [default: ./artifacts/bench]" };
 
     private readonly Option<string?> _redisServer = RedisServerOption.Create();
 
@@ -53,7 +61,7 @@ internal sealed class BenchCommand
     {
         Command = new Command("bench", "Measure the read-your-writes tax: stale reads, replica share and latency per mode, lag and concurrency, against raw StackExchange.Redis.")
         {
-            _quick, _lags, _sessions, _modes, _cellSeconds, _readsPerWrite, _samples, _waitBudgetMs, _waitTimeoutMs, _out, _redisServer,
+            _quick, _lags, _sessions, _modes, _cellSeconds, _readsPerWrite, _samples, _waitBudgetMs, _waitTimeoutMs, _probeCost, _probeCalls, _out, _redisServer,
         };
         Command.Validators.Add(result =>
         {
@@ -87,6 +95,8 @@ internal sealed class BenchCommand
             OverheadSamples = Value(result, _samples) ?? preset.OverheadSamples,
             WaitBudget = Value(result, _waitBudgetMs) is int budget ? TimeSpan.FromMilliseconds(budget) : preset.WaitBudget,
             WaitCommandTimeout = Value(result, _waitTimeoutMs) is int timeout ? TimeSpan.FromMilliseconds(timeout) : preset.WaitCommandTimeout,
+            ProbeCost = Value(result, _probeCost),
+            ProbeCalls = Value(result, _probeCalls) ?? preset.ProbeCalls,
             OutputDirectory = Value(result, _out) ?? preset.OutputDirectory,
             RedisServerPath = Value(result, _redisServer),
         };
@@ -116,6 +126,11 @@ internal sealed class BenchCommand
     private static async Task<int> RunAsync(BenchSettings settings, CancellationToken cancellationToken)
     {
         var progress = Progress.ForConsole();
+        if (settings.ProbeCost)
+        {
+            return await RunProbeCostAsync(settings, progress, cancellationToken).ConfigureAwait(false);
+        }
+
         BenchReport report;
         try
         {
@@ -141,6 +156,32 @@ internal sealed class BenchCommand
         }
 
         return failed.Count == 0 ? ExitCodes.Success : ExitCodes.CorrectnessFailure;
+    }
+
+    private static async Task<int> RunProbeCostAsync(BenchSettings settings, Progress progress, CancellationToken cancellationToken)
+    {
+        ProbeCostReport report;
+        try
+        {
+            report = await new ProbeCostBench(settings, progress).RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (EnvironmentFailure.Describe(exception, cancellationToken) is { } failure)
+        {
+            progress.Clear();
+            await Console.Error.WriteLineAsync(failure.Message).ConfigureAwait(false);
+            return failure.ExitCode;
+        }
+
+        var markdown = ProbeCostMarkdown.Render(report);
+        Directory.CreateDirectory(settings.OutputDirectory);
+        var path = Path.Combine(settings.OutputDirectory, ProbeCostMarkdown.FileName);
+        await File.WriteAllTextAsync(path, markdown, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), cancellationToken).ConfigureAwait(false);
+        await Console.Out.WriteAsync(markdown).ConfigureAwait(false);
+        await Console.Out.WriteLineAsync().ConfigureAwait(false);
+        await Console.Out.WriteLineAsync("Wrote " + path).ConfigureAwait(false);
+
+        // Costs are findings, not pass/fail: like the matrix's timings, they never change the exit code.
+        return ExitCodes.Success;
     }
 
     private static Option<int[]?> IntegerList(string name, string description, int min, int max) => new(name)

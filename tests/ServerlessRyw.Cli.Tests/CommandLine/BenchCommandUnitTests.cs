@@ -62,7 +62,21 @@ public class BenchCommandUnitTests
         Assert.Equal(2, settings.ReadsPerWrite);
     }
 
+    [Fact]
+    public void Settings_ProbeCost_OffByDefaultAndCallsOverridable()
+    {
+        Assert.False(Parse("bench").ProbeCost);
+        Assert.Equal(20_000, Parse("bench").ProbeCalls);
+        Assert.Equal(2_000, Parse("bench --quick").ProbeCalls);
+
+        var settings = Parse("bench --probe-cost --probe-calls 500");
+
+        Assert.True(settings.ProbeCost);
+        Assert.Equal(500, settings.ProbeCalls);
+    }
+
     [Theory]
+    [InlineData("bench --probe-cost --probe-calls 5", "--probe-calls must be between")]
     [InlineData("bench --lags 0,x", "--lags: 'x' is not a whole number")]
     [InlineData("bench --lags -5", "--lags")]
     [InlineData("bench --sessions 0", "--sessions: '0' is not a whole number between 1 and 1024")]
