@@ -27,9 +27,9 @@ public sealed class RywSessionRoutingTests(ReplicaSetFixture servers, ITestOutpu
         }
 
         var after = await CommandStats.ReadAsync(servers.PromptReplicaEndPoint);
-        output.WriteLine($"fast path, 20 reads: replica saw get +{CommandStats.Delta(before, after, "get")}, scripts +{CommandStats.ScriptDelta(before, after)}, info +{CommandStats.Delta(before, after, "info") - 1}");
+        output.WriteLine($"fast path, 20 reads: replica saw get +{CommandStats.Delta(before, after, "get")}, probes +{CommandStats.ProbeDelta(before, after)}");
         Assert.Equal(20, CommandStats.Delta(before, after, "get"));
-        Assert.Equal(0, CommandStats.ScriptDelta(before, after));
+        Assert.Equal(0, CommandStats.ProbeDelta(before, after));
         Assert.Equal(20, client.Statistics[RywReadOutcome.ReplicaHit]);
     }
 
@@ -56,11 +56,11 @@ public sealed class RywSessionRoutingTests(ReplicaSetFixture servers, ITestOutpu
         var elapsed = clock.Elapsed;
         var after = await CommandStats.ReadAsync(servers.PromptReplicaEndPoint);
 
-        output.WriteLine($"probe+read: {elapsed.TotalMilliseconds:0} ms over a {roundTrip.TotalMilliseconds} ms round trip; replica saw get +{CommandStats.Delta(before, after, "get")}, scripts +{CommandStats.ScriptDelta(before, after)}; {client.Statistics}");
+        output.WriteLine($"probe+read: {elapsed.TotalMilliseconds:0} ms over a {roundTrip.TotalMilliseconds} ms round trip; replica saw get +{CommandStats.Delta(before, after, "get")}, probes +{CommandStats.ProbeDelta(before, after)}; {client.Statistics}");
         Assert.Equal("fresh", value);
         Assert.Equal(1, client.Statistics[RywReadOutcome.ProbedHit]);
         Assert.Equal(1, CommandStats.Delta(before, after, "get"));
-        Assert.Equal(1, CommandStats.ScriptDelta(before, after));
+        Assert.Equal(1, CommandStats.ProbeDelta(before, after));
         Assert.InRange(elapsed, roundTrip * 0.9, roundTrip * 1.75); // two sequential trips would take 400 ms
     }
 
@@ -119,7 +119,7 @@ public sealed class RywSessionRoutingTests(ReplicaSetFixture servers, ITestOutpu
 
         var after = await CommandStats.ReadAsync(servers.PromptReplicaEndPoint);
         Assert.Equal(1, CommandStats.Delta(before, after, "get"));
-        Assert.Equal(0, CommandStats.ScriptDelta(before, after));
+        Assert.Equal(0, CommandStats.ProbeDelta(before, after));
         Assert.Equal(1, client.Statistics[RywReadOutcome.Replica]);
     }
 

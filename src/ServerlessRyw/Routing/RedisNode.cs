@@ -12,6 +12,7 @@ internal sealed class RedisNode : IReplicaSlot
         Connection = connection;
         Database = connection.GetDatabase();
         Name = connection.GetEndPoints().FirstOrDefault()?.ToString() ?? "redis";
+        Script = ProbeScript.ForReplication(connection);
 
         // A dropped connection may mean a restart: a restarted replica has an empty or older dataset, so
         // nothing seen before may be trusted until a new probe says otherwise.
@@ -28,8 +29,8 @@ internal sealed class RedisNode : IReplicaSlot
     /// <summary>A connected node is its own slot in a <see cref="ReplicaGroup"/>.</summary>
     RedisNode? IReplicaSlot.Node => this;
 
-    /// <summary>Which probe script this server understands.</summary>
-    public ProbeScript Script { get; } = ProbeScript.ForReplication();
+    /// <summary>Which probe form this server understands through this connection.</summary>
+    public ProbeScript Script { get; }
 
     public bool IsConnected => Connection.IsConnected;
 

@@ -4,28 +4,30 @@ using StackExchange.Redis;
 namespace ServerlessRyw.Routing;
 
 /// <summary>
-/// Asks a server for its replication position without admin mode: <c>ROLE</c> is refused inside scripts, but a
-/// script may call <c>INFO</c>.
+/// Asks a server for its replication position: <c>INFO replication</c> itself where the connection may send it
+/// (StackExchange.Redis 2.x, or 3.x with <c>allowAdmin</c>), else a script calling it (<c>ROLE</c>, which needs no
+/// admin mode, is refused inside scripts and names no replication id).
 /// </summary>
 /// <remarks>
 /// <para>Two properties make the answer usable, and both hold by construction, not by luck:</para>
 /// <list type="bullet">
-/// <item>It never waits behind a write pause. The script is declared <c>#!lua flags=no-writes</c> (Redis 7+), so
-/// <c>CLIENT PAUSE … WRITE</c> (which Redis applies itself during <c>FAILOVER</c> and a lagging <c>SHUTDOWN</c>) does
-/// not hold it. Older servers refuse the shebang; <see cref="ProbeScript"/> then falls back to the plain script for
-/// that server, which a write pause does hold (a deadline still bounds it).</item>
-/// <item>It is never re-sent behind the caller's back. It goes as a plain <c>EVAL</c> of the source
+/// <item>It never waits behind a write pause. <c>INFO</c> is a read, and the script is declared
+/// <c>#!lua flags=no-writes</c> (Redis 7+), so <c>CLIENT PAUSE … WRITE</c> (which Redis applies itself during
+/// <c>FAILOVER</c> and a lagging <c>SHUTDOWN</c>) holds neither. Older servers refuse the shebang;
+/// <see cref="ProbeScript"/> then falls back to the plain script for that server, which a write pause does hold (a
+/// deadline still bounds it).</item>
+/// <item>It is never re-sent behind the caller's back. The script goes as a plain <c>EVAL</c> of the source
 /// (<see cref="CommandFlags.NoScriptCache"/>): with <c>EVALSHA</c>, StackExchange.Redis answers <c>NOSCRIPT</c>
 /// (after <c>SCRIPT FLUSH</c>, a restart, a full resync) by sending the script again, after whatever was queued
 /// behind it, and inside a batch that was already sent the retry never completes.</item>
 /// </list>
-/// <para>Ordering against a read or a write is the caller's job: see <c>RywSession</c> (a probe and a replica read go
-/// in one <c>MULTI</c>/<c>EXEC</c>; a capture is sent only after the write was answered).</para>
+/// <para>Ordering against a read or a write is the caller's job: a probe and a replica read go in one
+/// <c>MULTI</c>/<c>EXEC</c> (<see cref="ReplicaReader"/>); a capture is sent only after the write was answered.</para>
 /// </remarks>
 internal static class ReplicationProbe
 {
-    // The raw INFO text, parsed here: matching fields in Lua cost the server ~20 us a probe, returning the text ~5 us,
-    // and the replica's CPU is what read offload is for.
+    // The raw INFO text, parsed here: matching the fields in Lua costs the server 2.5x the script that returns the text
+    // (`ryw bench --probe-cost`), and the replica's CPU is what read offload is for.
     internal const string Script = "#!lua flags=no-writes\nreturn redis.call('INFO', 'replication')";
 
     /// <summary>The same script for servers before Redis 7, which do not know script flags.</summary>
@@ -34,13 +36,34 @@ internal static class ReplicationProbe
     // Redis reports a zero id when a server has no previous history.
     private const string NoReplicationId = "0000000000000000000000000000000000000000";
 
+    /// <summary>The section a probe asks for, sent as <c>INFO replication</c> when the connection may.</summary>
+    private static readonly object[] InfoArguments = ["replication"];
+
     /// <summary>Sends the probe that <paramref name="script"/> says this server understands.</summary>
-    public static Task<RedisResult> SendAsync(IDatabaseAsync database, ProbeScript script) =>
-        database.ScriptEvaluateAsync(script.Source, null, null, CommandFlags.NoScriptCache);
+    /// <param name="database">Where to send it: a replica's connection or transaction, or the primary's.</param>
+    /// <param name="script">The server's probe form.</param>
+    /// <remarks>Both forms take the connection's default routing: StackExchange.Redis counts neither <c>EVAL</c> nor
+    /// <c>INFO</c> as a primary-only command, so switching forms never changes which server answers.</remarks>
+    public static Task<RedisResult> SendAsync(IDatabaseAsync database, ProbeScript script)
+    {
+        if (script.SendsInfo)
+        {
+            try
+            {
+                return database.ExecuteAsync("INFO", InfoArguments, CommandFlags.None);
+            }
+            catch (RedisCommandException refused) when (script.FallBackIfRefused(refused))
+            {
+                // Refused by the client before it was sent: the script goes instead, in the same place.
+            }
+        }
+
+        return database.ScriptEvaluateAsync(script.Source, null, null, CommandFlags.NoScriptCache);
+    }
 
     /// <summary>
-    /// Probes <paramref name="database"/> on its own (not ordered with any other command), switching to the legacy
-    /// script once if the server refuses the flagged one.
+    /// Probes <paramref name="database"/> on its own (not ordered with any other command), moving to the next probe
+    /// form once if the client or server refuses this one (see <see cref="ProbeScript.FallBackIfRefused"/>).
     /// </summary>
     /// <returns>The position; <see langword="null"/> when the reply is not one.</returns>
     public static async Task<ReplicationState?> ProbeAsync(IDatabaseAsync database, ProbeScript script)
@@ -49,7 +72,7 @@ internal static class ReplicationProbe
         {
             return Parse(await SendAsync(database, script).ConfigureAwait(false));
         }
-        catch (RedisServerException exception) when (script.FallBackIfRefused(exception))
+        catch (RedisException exception) when (script.FallBackIfRefused(exception))
         {
             return Parse(await SendAsync(database, script).ConfigureAwait(false));
         }

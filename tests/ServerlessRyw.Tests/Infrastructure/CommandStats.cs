@@ -25,7 +25,11 @@ public static class CommandStats
     public static long Delta(IReadOnlyDictionary<string, long> before, IReadOnlyDictionary<string, long> after, string command) =>
         after.GetValueOrDefault(command) - before.GetValueOrDefault(command);
 
-    /// <summary>Scripts may arrive as EVAL or EVALSHA depending on the client's script cache.</summary>
-    public static long ScriptDelta(IReadOnlyDictionary<string, long> before, IReadOnlyDictionary<string, long> after) =>
-        Delta(before, after, "eval") + Delta(before, after, "evalsha");
+    /// <summary>
+    /// Position probes the server ran between two snapshots: <c>INFO replication</c> itself or a script calling it
+    /// (<c>EVAL</c>, <c>EVALSHA</c>), whichever the client version sends. The first snapshot's own
+    /// <c>INFO commandstats</c> is counted in the second, so one <c>INFO</c> is not a probe.
+    /// </summary>
+    public static long ProbeDelta(IReadOnlyDictionary<string, long> before, IReadOnlyDictionary<string, long> after) =>
+        Delta(before, after, "eval") + Delta(before, after, "evalsha") + Delta(before, after, "info") - 1;
 }
