@@ -21,7 +21,7 @@ internal static class ProbeCostConclusion
         var best = probes.Where(c => c.Check.IsDropIn).MinBy(c => c.Replica.MicrosecondsPerCall);
         if (current is null || baseline is null || unit is null)
         {
-            return Prefix + "the run lacks the current probe, the GET baseline or the order-proof unit; nothing to compare.";
+            return Prefix + "the run lacks the script form, the GET baseline or the order-proof unit; nothing to compare.";
         }
 
         if (best is null)
@@ -32,8 +32,8 @@ internal static class ProbeCostConclusion
         var text = Prefix + Invariant(
             $"the cheapest probe that gives replid + offset, runs inside MULTI on a replica, needs no admin mode (on StackExchange.Redis {report.Environment.StackExchangeRedisVersion}), is not held by a write pause and survives SCRIPT FLUSH is {best.Variant.Name}: {Us(best.Replica)} µs on the replica");
         text += best == current
-            ? " (the current probe)"
-            : Invariant($" vs {Us(current.Replica)} µs for the current probe ({current.Variant.SentAs}): {Saving(current, best)}");
+            ? " (the script form)"
+            : Invariant($" vs {Us(current.Replica)} µs for the script form ({current.Variant.SentAs}): {Saving(current, best)}");
         if (best != current && report.Costs.SingleOrDefault(c => c.Variant.IsUnit && c.Variant.Name == ProbeVariants.UnitName(best.Variant)) is { } bestUnit)
         {
             text += Invariant($"; as the order-proof unit {Us(bestUnit.Replica)} vs {Us(unit.Replica)} µs ({Saving(unit, bestUnit)})");
@@ -58,11 +58,11 @@ internal static class ProbeCostConclusion
         if (!double.IsNaN(current.Replica.InfoMicrosecondsPerCall))
         {
             // Where the current probe's time goes: what no INFO-based probe can shed, and what the Lua call adds.
-            text += Invariant($"; inside the current probe INFO replication itself takes {Number(current.Replica.InfoMicrosecondsPerCall, "0.00")} of its {Us(current.Replica)} µs, the script call the rest");
+            text += Invariant($"; inside the script form INFO replication itself takes {Number(current.Replica.InfoMicrosecondsPerCall, "0.00")} of its {Us(current.Replica)} µs, the script call the rest");
         }
 
         return text + Invariant(
-            $". The order-proof unit as the engine sends it ({unit.Variant.SentAs}) costs the replica {Us(unit.Replica)} µs against {Us(baseline.Replica)} µs for a GET alone ({Number(unit.Replica.MicrosecondsPerCall / baseline.Replica.MicrosecondsPerCall, "0.0")}×).");
+            $". The script form's order-proof unit ({unit.Variant.SentAs}) costs the replica {Us(unit.Replica)} µs against {Us(baseline.Replica)} µs for a GET alone ({Number(unit.Replica.MicrosecondsPerCall / baseline.Replica.MicrosecondsPerCall, "0.0")}×).");
     }
 
     /// <summary>How much <paramref name="cheaper"/> saves over <paramref name="reference"/>, and whether the rounds' spread swallows it.</summary>

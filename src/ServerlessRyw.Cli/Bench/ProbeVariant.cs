@@ -68,7 +68,7 @@ internal static class ProbeVariants
     {
         var script = ProbeScript.ForReplication();
         var current = new ProbeVariant(
-            "EVAL probe (current)", "EVAL <probe> 0", ["eval"], db => ReplicationProbe.SendAsync(db, script)) { IsCurrent = true };
+            "EVAL probe (script form)", "EVAL <probe> 0", ["eval"], db => ReplicationProbe.SendAsync(db, script)) { IsCurrent = true };
         var evalShaReadOnly = new ProbeVariant(
             "EVALSHA_RO probe", "EVALSHA_RO <sha> 0", ["evalsha_ro"], db => db.ExecuteAsync("EVALSHA_RO", probeSha, 0));
         var info = new ProbeVariant("INFO replication", "INFO replication", ["info"], db => db.ExecuteAsync("INFO", "replication"));

@@ -11,13 +11,13 @@ public class ProbeCostBenchTests
     [
         "GET (baseline)",
         "INFO replication",
-        "EVAL probe (current)",
+        "EVAL probe (script form)",
         "EVALSHA probe",
         "EVAL_RO probe",
         "EVALSHA_RO probe",
         "EVAL parse in Lua",
         "ROLE",
-        "unit: EVAL probe (current)",
+        "unit: EVAL probe (script form)",
         "unit: EVALSHA_RO probe",
         "unit: INFO replication",
     ];
@@ -61,8 +61,8 @@ public class ProbeCostBenchTests
         var report = await new ProbeCostBench(settings, new Progress(TextWriter.Null, interactive: false)).RunAsync(CancellationToken.None);
         var checks = report.Costs.ToDictionary(c => c.Variant.Name, c => c.Check);
 
-        Assert.True(checks["EVAL probe (current)"].IsDropIn, checks["EVAL probe (current)"].Verdict);
-        Assert.True(checks["unit: EVAL probe (current)"].IsDropIn);
+        Assert.True(checks["EVAL probe (script form)"].IsDropIn, checks["EVAL probe (script form)"].Verdict);
+        Assert.True(checks["unit: EVAL probe (script form)"].IsDropIn);
         Assert.False(checks["ROLE"].GivesToken);
         Assert.False(checks["GET (baseline)"].GivesToken);
         Assert.True(checks["EVAL parse in Lua"].GivesToken);
