@@ -26,10 +26,10 @@ public static class CommandStats
         after.GetValueOrDefault(command) - before.GetValueOrDefault(command);
 
     /// <summary>
-    /// Position probes the server ran between two snapshots: <c>INFO replication</c> itself or a script calling it
-    /// (<c>EVAL</c>, <c>EVALSHA</c>), whichever the client version sends. The first snapshot's own
-    /// <c>INFO commandstats</c> is counted in the second, so one <c>INFO</c> is not a probe.
+    /// Position probes the server ran between two snapshots: every probe runs <c>INFO replication</c> once, sent as
+    /// it is or called by the probe script (a call from a script counts as that command too). The first snapshot's
+    /// own <c>INFO commandstats</c> is counted in the second, so one <c>INFO</c> is not a probe.
     /// </summary>
     public static long ProbeDelta(IReadOnlyDictionary<string, long> before, IReadOnlyDictionary<string, long> after) =>
-        Delta(before, after, "eval") + Delta(before, after, "evalsha") + Delta(before, after, "info") - 1;
+        Delta(before, after, "info") - 1;
 }

@@ -32,7 +32,7 @@ public sealed class ProbeFormTests(ReplicaSetFixture servers, ITestOutputHelper 
         Assert.Equal("fresh", value);
         Assert.Equal(1, client.Statistics[RywReadOutcome.ProbedHit]);
         Assert.Equal(typeof(IConnectionMultiplexer).Assembly.GetName().Version!.Major < 3, sendsInfo);
-        Assert.Equal(sendsInfo ? (1, 0) : (0, 1), (infos, scripts));
+        Assert.Equal(sendsInfo ? (1, 0) : (1, 1), (infos, scripts)); // a script's own INFO call counts as an INFO
     }
 
     [Fact]
