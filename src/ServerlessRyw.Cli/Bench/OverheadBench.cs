@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using ServerlessRyw.Cli.Infrastructure;
 using ServerlessRyw.Cli.Statistics;
+using ServerlessRyw.Routing;
 using StackExchange.Redis;
 
 namespace ServerlessRyw.Cli.Bench;
@@ -28,11 +29,14 @@ internal sealed class OverheadBench(BenchCluster cluster, RywClient tokenClient,
         // One read records the replica's offset, which then covers the token for every later read.
         _ = await tokenClient.CreateSession(token).ReadAsync(read, cancellationToken).ConfigureAwait(false);
         var before = tokenClient.Statistics;
-        var (toolkit, raw) = await InterleaveAsync(
-            async () => await tokenClient.CreateSession(token).ReadAsync(read, cancellationToken).ConfigureAwait(false),
-            async () => await _replica.StringGetAsync(key).ConfigureAwait(false),
+        var timed = await InterleaveAsync(
+            [
+                async () => await tokenClient.CreateSession(token).ReadAsync(read, cancellationToken).ConfigureAwait(false),
+                async () => await _replica.StringGetAsync(key).ConfigureAwait(false),
+            ],
             setup: null,
             cancellationToken).ConfigureAwait(false);
+        var (toolkit, raw) = (timed[0], timed[1]);
         var outcomes = tokenClient.Statistics.Since(before);
         return new OverheadResult(
             "fast-path read (replica known to cover the token)",
@@ -54,19 +58,33 @@ internal sealed class OverheadBench(BenchCluster cluster, RywClient tokenClient,
 
         // Before each pair (untimed): a toolkit write moves the token past what the client knows of the replica,
         // then the oracle connection waits until the replica has applied it, so the probe is sure to cover it.
-        var (toolkit, raw) = await InterleaveAsync(
-            async () => await tokenClient.CreateSession(token).ReadAsync(read, cancellationToken).ConfigureAwait(false),
-            async () => await _replica.StringGetAsync(key).ConfigureAwait(false),
+        // The floor: the same order-proof unit sent raw (MULTI, the probe in the form this client uses, GET, EXEC).
+        var probeForm = tokenClient.ReplicaNodes[0].Script;
+        var timed = await InterleaveAsync(
+            [
+                async () => await tokenClient.CreateSession(token).ReadAsync(read, cancellationToken).ConfigureAwait(false),
+                async () => await _replica.StringGetAsync(key).ConfigureAwait(false),
+                async () =>
+                {
+                    var unit = _replica.CreateTransaction();
+                    var probing = ReplicationProbe.SendAsync(unit, probeForm);
+                    var reading = unit.StringGetAsync(key);
+                    await unit.ExecuteAsync().ConfigureAwait(false);
+                    await Task.WhenAll(probing, reading).ConfigureAwait(false);
+                },
+            ],
             setup: async () => token = await WriteVisibleAsync(key, (++counter).ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false),
             cancellationToken).ConfigureAwait(false);
         var outcomes = tokenClient.Statistics.Since(before);
         return new OverheadResult(
             "probe + read (one round trip)",
             "raw replica GET",
-            toolkit,
-            raw,
+            timed[0],
+            timed[1],
             nameof(RywReadOutcome.ProbedHit),
-            outcomes.Reads - outcomes[RywReadOutcome.ProbedHit]);
+            outcomes.Reads - outcomes[RywReadOutcome.ProbedHit],
+            "raw MULTI, probe, GET, EXEC",
+            timed[2]);
     }
 
     /// <summary>A write with the token captured in the same round trip, and exported as a carrier would.</summary>
@@ -77,33 +95,46 @@ internal sealed class OverheadBench(BenchCluster cluster, RywClient tokenClient,
         var token = string.Empty;
         long counter = 0;
         var before = tokenClient.Statistics;
-        var (toolkit, raw) = await InterleaveAsync(
-            async () =>
-            {
-                RedisValue value = ++counter;
-                var session = tokenClient.CreateSession(token);
-                await session.WriteAsync(db => db.StringSetAsync(toolkitKey, value), cancellationToken).ConfigureAwait(false);
-                token = (await session.GetTokenAsync(cancellationToken).ConfigureAwait(false)).ToString();
-            },
-            async () => await _primary.StringSetAsync(rawKey, ++counter).ConfigureAwait(false),
+        // The floor: what any order-proof capture costs, raw: the SET, then the probe once the SET was answered.
+        var probeForm = tokenClient.PrimaryNode.Script;
+        var timed = await InterleaveAsync(
+            [
+                async () =>
+                {
+                    RedisValue value = ++counter;
+                    var session = tokenClient.CreateSession(token);
+                    await session.WriteAsync(db => db.StringSetAsync(toolkitKey, value), cancellationToken).ConfigureAwait(false);
+                    token = (await session.GetTokenAsync(cancellationToken).ConfigureAwait(false)).ToString();
+                },
+                async () => await _primary.StringSetAsync(rawKey, ++counter).ConfigureAwait(false),
+                async () =>
+                {
+                    await _primary.StringSetAsync(rawKey, ++counter).ConfigureAwait(false);
+                    await ReplicationProbe.SendAsync(_primary, probeForm).ConfigureAwait(false);
+                },
+            ],
             setup: null,
             cancellationToken).ConfigureAwait(false);
         var captured = tokenClient.Statistics.Since(before).Writes;
         return new OverheadResult(
             "write + token capture + export",
             "raw primary SET",
-            toolkit,
-            raw,
+            timed[0],
+            timed[1],
             "token captured",
-            (_warmup + samples) - captured);
+            (_warmup + samples) - captured,
+            "raw SET, then the probe after its reply",
+            timed[2]);
     }
 
-    /// <summary>Runs warm-up pairs, then <c>samples</c> timed pairs, swapping which goes first every pair.</summary>
-    private async Task<(LatencySummary Toolkit, LatencySummary Raw)> InterleaveAsync(
-        Func<Task> toolkitOperation, Func<Task> rawOperation, Func<Task>? setup, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs warm-up rounds, then <c>samples</c> timed rounds of every operation, rotating which goes first each round
+    /// (with two operations: swapping them every pair).
+    /// </summary>
+    /// <returns>Each operation's latencies, in the order given.</returns>
+    private async Task<LatencySummary[]> InterleaveAsync(Func<Task>[] operations, Func<Task>? setup, CancellationToken cancellationToken)
     {
-        var toolkit = new List<double>(samples);
-        var raw = new List<double>(samples);
+        var timings = Array.ConvertAll(operations, _ => new List<double>(samples));
         for (var i = 0; i < _warmup + samples; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -112,17 +143,18 @@ internal sealed class OverheadBench(BenchCluster cluster, RywClient tokenClient,
                 await setup().ConfigureAwait(false);
             }
 
-            var toolkitFirst = i % 2 == 0;
-            var first = await TimeAsync(toolkitFirst ? toolkitOperation : rawOperation).ConfigureAwait(false);
-            var second = await TimeAsync(toolkitFirst ? rawOperation : toolkitOperation).ConfigureAwait(false);
-            if (i >= _warmup)
+            for (var step = 0; step < operations.Length; step++)
             {
-                toolkit.Add(toolkitFirst ? first : second);
-                raw.Add(toolkitFirst ? second : first);
+                var which = (i + step) % operations.Length;
+                var elapsed = await TimeAsync(operations[which]).ConfigureAwait(false);
+                if (i >= _warmup)
+                {
+                    timings[which].Add(elapsed);
+                }
             }
         }
 
-        return (LatencySummary.From(toolkit), LatencySummary.From(raw));
+        return Array.ConvertAll(timings, LatencySummary.From);
     }
 
     private static async Task<double> TimeAsync(Func<Task> operation)

@@ -82,6 +82,33 @@ internal static class MarkdownReport
 
         text.AppendLine(Invariant($"\n{(report.Overheads.Count > 0 ? report.Overheads[0].Toolkit.Count : 0)} timed pairs per row, after warm-up. Toolkit rows include creating the session from the incoming token text (and, for writes, exporting the new token)."))
             .AppendLine();
+        AppendFloors(text, report);
+    }
+
+    /// <summary>
+    /// Why a ratio target can fail: the order-proof design's own commands, sent raw in the same loop, already cost
+    /// this much over the raw operation. A goal below the floor's ratio is out of reach for any client that keeps the order.
+    /// </summary>
+    private static void AppendFloors(StringBuilder text, BenchReport report)
+    {
+        var floored = report.Overheads.Where(static o => o.Floor is not null).ToList();
+        if (floored.Count == 0)
+        {
+            return;
+        }
+
+        text.AppendLine("#### The order-proof floor (the design's commands, sent raw in the same loop)")
+            .AppendLine()
+            .AppendLine("| operation | floor | floor p50 µs | floor / raw | toolkit / floor |")
+            .AppendLine("|---|---|---:|---:|---:|");
+        foreach (var o in floored)
+        {
+            text.AppendLine(Invariant($"| {o.Operation} | {o.FloorOperation} | {Us(o.Floor!.Value.P50)} | {Times(o.FloorRatio)} | {Times(o.OverFloorRatio)} |"));
+        }
+
+        text.AppendLine()
+            .AppendLine("floor / raw is what the order-proof design costs before any toolkit code runs: a ratio goal below it cannot be met by any client that keeps the order. toolkit / floor is the toolkit's own share.")
+            .AppendLine();
     }
 
     private static void AppendMatrix(StringBuilder text, BenchReport report)

@@ -43,6 +43,19 @@ public class MarkdownReportUnitTests
     }
 
     [Fact]
+    public void Render_OverheadWithFloor_ShowsWhatTheDesignCostsAndTheToolkitsShare()
+    {
+        var write = Overhead(0.44, 0.22, "write") with { FloorOperation = "raw SET, then the probe", Floor = Overhead(0.40, 0.40).Toolkit };
+
+        var markdown = MarkdownReport.Render(Report(Healthy(), [Overhead(0.05, 0.05, "fast"), Overhead(0.06, 0.05, "probed"), write]));
+
+        Assert.Contains("#### The order-proof floor", markdown, StringComparison.Ordinal);
+        var floor = markdown.Split('\n').Single(l => l.StartsWith("| write | raw SET, then the probe |", StringComparison.Ordinal));
+        Assert.EndsWith("| 400.0 | 1.818× | 1.100× |", floor, StringComparison.Ordinal);
+        Assert.DoesNotContain("| fast | ", markdown.Split("#### The order-proof floor")[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Render_DebugBuild_WarnsThatTimingsAreNotRepresentative()
     {
         var markdown = MarkdownReport.Render(Report(Healthy(), build: "Debug"));
