@@ -116,15 +116,9 @@ internal sealed class ClusterRouter(RywClient client, ClusterTopology cluster) :
 
         if (shard.Group.FindCovering(new PositionRequirement(required), Policy) is { } caughtUp)
         {
-            var served = await ClusterReplicaReader.ReadAsync(Client, caughtUp, key, read, probe: false, verify: true, cluster.Script).ConfigureAwait(false);
-            if (served.Status == ReplicaReadStatus.Read)
-            {
-                Report(RywReadOutcome.ReplicaHit, TimeSpan.Zero, 0, caughtUp.Name);
-                return served.Result();
-            }
-
-            NoteUnusable(caughtUp, key, served.Status);
-            return await ReadPrimaryAsync(read, RywReadOutcome.PrimaryFallback, TimeSpan.Zero, 0, shard).ConfigureAwait(false);
+            return await ReadWithoutProbeAsync(caughtUp, key, read, verify: true, RywReadOutcome.ReplicaHit).ConfigureAwait(false) is (true, var value)
+                ? value
+                : await ReadPrimaryAsync(read, RywReadOutcome.PrimaryFallback, TimeSpan.Zero, 0, shard).ConfigureAwait(false);
         }
 
         var attempt = new ClusterReplicaAttempt<T>(this, _capture, session, cluster, shard, key, read, required);
@@ -144,19 +138,33 @@ internal sealed class ClusterRouter(RywClient client, ClusterTopology cluster) :
     private async ValueTask<T> ReadAnyReplicaAsync<T>(RedisKey key, Func<IDatabaseAsync, CommandFlags, Task<T>> read, CancellationToken cancellationToken)
     {
         var snapshot = await cluster.GetAsync(cancellationToken).ConfigureAwait(false);
-        if (snapshot?.ForSlot(ClusterSlots.Of(key)) is { } shard && shard.Group.NextConnected() is { } replica)
+        if (snapshot?.ForSlot(ClusterSlots.Of(key)) is { } shard
+            && shard.Group.NextConnected() is { } replica
+            && await ReadWithoutProbeAsync(replica, key, read, verify: false, RywReadOutcome.Replica).ConfigureAwait(false) is (true, var value))
         {
-            var attempt = await ClusterReplicaReader.ReadAsync(Client, replica, key, read, probe: false, verify: false, cluster.Script).ConfigureAwait(false);
-            if (attempt.Status == ReplicaReadStatus.Read)
-            {
-                Report(RywReadOutcome.Replica, TimeSpan.Zero, 0, replica.Name);
-                return attempt.Result();
-            }
-
-            NoteUnusable(replica, key, attempt.Status);
+            return value;
         }
 
         return await ReadPrimaryAsync(read, RywReadOutcome.PrimaryFallback, TimeSpan.Zero, 0, null).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One read on a replica without a probe: one already known to cover the requirement (checking the key is still
+    /// there), or any replica when nothing is required. Reported as <paramref name="outcome"/> when it served;
+    /// otherwise why it could not is noted, and the caller reads the primary.
+    /// </summary>
+    private async ValueTask<(bool Served, T Value)> ReadWithoutProbeAsync<T>(
+        RedisNode replica, RedisKey key, Func<IDatabaseAsync, CommandFlags, Task<T>> read, bool verify, RywReadOutcome outcome)
+    {
+        var attempt = await ClusterReplicaReader.ReadAsync(Client, replica, key, read, probe: false, verify, cluster.Script).ConfigureAwait(false);
+        if (attempt.Status != ReplicaReadStatus.Read)
+        {
+            NoteUnusable(replica, key, attempt.Status);
+            return (false, default!);
+        }
+
+        Report(outcome, TimeSpan.Zero, 0, replica.Name);
+        return (true, attempt.Result()); // the delegate's own error, if it had one, is the read's answer
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
