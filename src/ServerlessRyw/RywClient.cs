@@ -173,10 +173,37 @@ public sealed partial class RywClient : IDisposable
     /// The database for a read that needs the primary: the application's connection, except mid-failover, when it may
     /// pick the old primary (see <see cref="PrimaryProbeConnection.DatabaseForPrimaryReadAsync"/>).
     /// </summary>
-    internal async ValueTask<IDatabase> PrimaryForReadAsync() =>
-        ProbeConnection is { } own && await own.DatabaseForPrimaryReadAsync(PrimaryNode.Script, Policy.Deadlines, Policy.ReplicaTimeout).ConfigureAwait(false) is { } newest
-            ? newest
-            : PrimaryNode.Database;
+    /// <exception cref="RedisConnectionException">The application's connection sees only replicas, for longer than
+    /// <see cref="RywOptions.ReplicaTimeout"/>: the read fails as a write would, rather than read a replica that may lack
+    /// the session's writes.</exception>
+    internal async ValueTask<IDatabase> PrimaryForReadAsync()
+    {
+        if (ProbeConnection is not { } own)
+        {
+            return PrimaryNode.Database;
+        }
+
+        if (await own.DatabaseForPrimaryReadAsync(PrimaryNode.Script, Policy.Deadlines, Policy.ReplicaTimeout).ConfigureAwait(false) is { } newest)
+        {
+            return newest;
+        }
+
+        var started = Policy.Time.GetTimestamp();
+        while (own.SeesOnlyReplicas())
+        {
+            // A failover's gap: wait a little for the promoted primary, then fail the StackExchange.Redis way.
+            if (Policy.Time.GetElapsedTime(started) >= Policy.ReplicaTimeout)
+            {
+                throw new RedisConnectionException(
+                    ConnectionFailureType.UnableToResolvePhysicalConnection,
+                    "No primary is connected: a read that needs the primary is not sent to a replica, which may lack the session's writes.");
+            }
+
+            await Task.Delay(Policy.InitialBackoff, Policy.Time).ConfigureAwait(false);
+        }
+
+        return PrimaryNode.Database;
+    }
 
     /// <summary>
     /// Probes the primary over the toolkit's own connection when it can answer for the application's primary (so the
@@ -194,10 +221,18 @@ public sealed partial class RywClient : IDisposable
                 state = await ReplicationProbe.ProbeAsync(primary.Database, primary.Script).ConfigureAwait(false);
             }
 
-            if (state is not null)
+            // Only a primary's answer counts: with the primary down, the application's connection sends the probe to a
+            // replica, whose lower position would make a capture miss the write, or a token look forged.
+            if (state is { IsPrimary: true })
             {
                 primary.Observe(state, Policy.Time.GetTimestamp());
                 return state;
+            }
+
+            if (state is not null)
+            {
+                Log.ProbeFailed(Logger, primary.Name, new RedisConnectionException(
+                    ConnectionFailureType.UnableToResolvePhysicalConnection, "A replica answered the primary probe: the primary is not reachable."));
             }
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)

@@ -217,6 +217,29 @@ internal sealed class PrimaryProbeConnection
         }
     }
 
+    /// <summary>
+    /// Whether the application's connection would send a read meant for the primary to a replica (it sees connected
+    /// replicas and no connected primary): the toolkit cannot add DemandMaster to the commands of a read delegate.
+    /// </summary>
+    public bool SeesOnlyReplicas()
+    {
+        var replica = false;
+        foreach (var server in _application.GetServers())
+        {
+            if (server.IsConnected)
+            {
+                if (!server.IsReplica)
+                {
+                    return false;
+                }
+
+                replica = true;
+            }
+        }
+
+        return replica;
+    }
+
     /// <summary>The connected servers the application's connection sees as primaries: one, or several mid-failover.</summary>
     private (EndPoint? Single, IServer[]? Several) ConnectedPrimaries()
     {
