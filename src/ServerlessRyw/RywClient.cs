@@ -194,9 +194,7 @@ public sealed partial class RywClient : IDisposable
             // A failover's gap: wait a little for the promoted primary, then fail the StackExchange.Redis way.
             if (Policy.Time.GetElapsedTime(started) >= Policy.ReplicaTimeout)
             {
-                throw new RedisConnectionException(
-                    ConnectionFailureType.UnableToResolvePhysicalConnection,
-                    "No primary is connected: a read that needs the primary is not sent to a replica, which may lack the session's writes.");
+                throw RedisFailures.NoPrimary("No primary is connected: a read that needs the primary is not sent to a replica, which may lack the session's writes.");
             }
 
             await Task.Delay(Policy.InitialBackoff, Policy.Time).ConfigureAwait(false);
@@ -231,8 +229,7 @@ public sealed partial class RywClient : IDisposable
 
             if (state is not null)
             {
-                Log.ProbeFailed(Logger, primary.Name, new RedisConnectionException(
-                    ConnectionFailureType.UnableToResolvePhysicalConnection, "A replica answered the primary probe: the primary is not reachable."));
+                Log.ProbeFailed(Logger, primary.Name, RedisFailures.NoPrimary("A replica answered the primary probe: the primary is not reachable."));
             }
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)

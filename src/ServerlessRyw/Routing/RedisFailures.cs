@@ -16,6 +16,18 @@ internal static class RedisFailures
         _ => false,
     };
 
+    /// <summary>
+    /// The error for a command the toolkit will not send because no primary is reachable: the same type
+    /// StackExchange.Redis raises for a write then, so callers handle both alike.
+    /// </summary>
+    public static RedisConnectionException NoPrimary(string message)
+    {
+        // StackExchange.Redis 3 prefers an overload with CommandFlags that 2.x does not have.
+#pragma warning disable CS0618
+        return new RedisConnectionException(ConnectionFailureType.UnableToResolvePhysicalConnection, message);
+#pragma warning restore CS0618
+    }
+
     private static bool IsTransientServerError(string message) =>
         message.StartsWith("LOADING", StringComparison.Ordinal)
         || message.StartsWith("MASTERDOWN", StringComparison.Ordinal)
