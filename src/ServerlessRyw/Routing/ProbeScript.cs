@@ -44,9 +44,10 @@ internal sealed class ProbeScript(string flagged, string legacy, bool sendsInfo 
     /// <returns><see langword="true"/> when it moved, so the caller may retry at once.</returns>
     public bool FallBackIfRefused(Exception exception)
     {
-        if (_sendsInfo)
+        // Two independent switches: IServer probes send the script even while this server's other probes send INFO.
+        if (RefusesInfo(exception))
         {
-            if (!RefusesInfo(exception))
+            if (!_sendsInfo)
             {
                 return false;
             }

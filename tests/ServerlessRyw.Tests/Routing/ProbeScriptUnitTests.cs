@@ -29,6 +29,19 @@ public sealed class ProbeScriptUnitTests
     }
 
     [Fact]
+    public void FallBackIfRefused_ShebangRefusedWhileSendingInfo_ScriptCallsMoveToTheLegacyScript()
+    {
+        // IServer probes (mid-failover) send the script even on a server whose other probes send INFO itself: a server
+        // before Redis 7 refusing the shebang there must still move them to the legacy script.
+        var script = new ProbeScript(ReplicationProbe.Script, ReplicationProbe.LegacyScript, sendsInfo: true);
+
+        Assert.True(script.FallBackIfRefused(ServerError("ERR Error compiling script (new function): user_script:1: unexpected symbol near '#'")));
+
+        Assert.Equal(ReplicationProbe.LegacyScript, script.Source);
+        Assert.True(script.SendsInfo);
+    }
+
+    [Fact]
     public void FallBackIfRefused_ShebangRefused_MovesToTheLegacyScript()
     {
         var script = ProbeScript.ForReplication();
