@@ -110,7 +110,7 @@ internal sealed class PrimaryProbeConnection
     /// </returns>
     public async Task<(bool Decided, ReplicationState? State)> ProbeAsync(ProbeScript script, string? history)
     {
-        var (single, several) = ConnectedPrimaries();
+        var (single, several, _) = ConnectedPrimaries();
         if (several is not null)
         {
             var newest = await NewestPrimary.ProbeAsync(several, script).ConfigureAwait(false);
@@ -221,46 +221,39 @@ internal sealed class PrimaryProbeConnection
     /// Whether the application's connection would send a read meant for the primary to a replica (it sees connected
     /// replicas and no connected primary): the toolkit cannot add DemandMaster to the commands of a read delegate.
     /// </summary>
-    public bool SeesOnlyReplicas()
-    {
-        var replica = false;
-        foreach (var server in _application.GetServers())
-        {
-            if (server.IsConnected)
-            {
-                if (!server.IsReplica)
-                {
-                    return false;
-                }
+    public bool SeesOnlyReplicas() => ConnectedPrimaries() is (null, null, true);
 
-                replica = true;
-            }
-        }
-
-        return replica;
-    }
-
-    /// <summary>The connected servers the application's connection sees as primaries: one, or several mid-failover.</summary>
-    private (EndPoint? Single, IServer[]? Several) ConnectedPrimaries()
+    /// <summary>
+    /// The connected servers the application's connection sees as primaries (one, or several mid-failover), and whether
+    /// it sees a connected replica.
+    /// </summary>
+    private (EndPoint? Single, IServer[]? Several, bool AnyReplica) ConnectedPrimaries()
     {
         IServer? first = null;
         List<IServer>? several = null;
+        var anyReplica = false;
         foreach (var server in _application.GetServers())
         {
-            if (server.IsConnected && !server.IsReplica)
+            if (!server.IsConnected)
             {
-                if (first is null)
-                {
-                    first = server;
-                }
-                else
-                {
-                    (several ??= [first]).Add(server);
-                }
+                continue;
+            }
+
+            if (server.IsReplica)
+            {
+                anyReplica = true;
+            }
+            else if (first is null)
+            {
+                first = server;
+            }
+            else
+            {
+                (several ??= [first]).Add(server);
             }
         }
 
-        return several is not null ? (null, several.ToArray()) : (first?.EndPoint, null);
+        return several is not null ? (null, several.ToArray(), anyReplica) : (first?.EndPoint, null, anyReplica);
     }
 
     /// <summary>The connection's database once it is connected to <paramref name="endPoint"/>; opens it on first use.</summary>
