@@ -38,27 +38,6 @@ internal sealed class ClusterRouter(RywClient client, ClusterTopology cluster) :
             _ => ReadWithTokenAsync(session, key, read, budget, cancellationToken),
         };
 
-    /// <summary>
-    /// A write without a key: it runs through the multiplexer's own routing, then every shard's primary is probed
-    /// (one round trip, in parallel), because any of them may have taken part of it.
-    /// </summary>
-    public override async Task<T> WriteAsync<T>(RywSession session, Func<IDatabaseAsync, Task<T>> write, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await write(cluster.Database).ConfigureAwait(false);
-        }
-        finally
-        {
-            // Even a failed write may have applied some commands; the probes go after it was answered.
-            session.MarkWritten();
-            if (Policy.Mode == RywMode.Token)
-            {
-                await CaptureAsync(session, CancellationToken.None).ConfigureAwait(false);
-            }
-        }
-    }
-
     public override async Task<T> WriteAsync<T>(RywSession session, RedisKey key, Func<IDatabaseAsync, Task<T>> write, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

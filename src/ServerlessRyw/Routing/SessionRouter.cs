@@ -26,8 +26,28 @@ internal abstract class SessionRouter(RywClient client)
     public abstract ValueTask<T> ReadAsync<T>(
         RywSession session, RedisKey key, Func<IDatabaseAsync, CommandFlags, Task<T>> read, TimeSpan budget, CancellationToken cancellationToken);
 
-    /// <summary>A write that names no key, then its capture.</summary>
-    public abstract Task<T> WriteAsync<T>(RywSession session, Func<IDatabaseAsync, Task<T>> write, CancellationToken cancellationToken);
+    /// <summary>
+    /// A write that names no key, through the connection's own routing, then its capture (with a cluster: every
+    /// shard primary's, since any of them may have taken part of it).
+    /// </summary>
+    public async Task<T> WriteAsync<T>(RywSession session, Func<IDatabaseAsync, Task<T>> write, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await write(Client.PrimaryNode.Database).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Even a failed write may have applied some commands; the capture goes after it was answered.
+            session.MarkWritten();
+            if (Policy.Mode == RywMode.Token)
+            {
+                // Not the caller's token: a capture that was cancelled would leave the write pending, which is safe
+                // but makes the next read pay for it. Bounded by the deadline either way.
+                await CaptureAsync(session, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
 
     /// <summary>A write of one key, then its capture (with a single primary: the same as the keyless write).</summary>
     public abstract Task<T> WriteAsync<T>(RywSession session, RedisKey key, Func<IDatabaseAsync, Task<T>> write, CancellationToken cancellationToken);

@@ -25,24 +25,6 @@ internal sealed class SinglePrimaryRouter(RywClient client) : SessionRouter(clie
         RywSession session, RedisKey key, Func<IDatabaseAsync, CommandFlags, Task<T>> read, TimeSpan budget, CancellationToken cancellationToken) =>
         ReadAsync(session, db => read(db, CommandFlags.None), budget, cancellationToken);
 
-    public override async Task<T> WriteAsync<T>(RywSession session, Func<IDatabaseAsync, Task<T>> write, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await write(Client.PrimaryNode.Database).ConfigureAwait(false);
-        }
-        finally
-        {
-            session.MarkWritten();
-            if (Policy.Mode == RywMode.Token)
-            {
-                // Not the caller's token: a capture that was cancelled would leave the write pending, which is safe
-                // but makes the next read pay for it. Bounded by the deadline either way.
-                await CaptureAsync(session, CancellationToken.None).ConfigureAwait(false);
-            }
-        }
-    }
-
     public override Task<T> WriteAsync<T>(RywSession session, RedisKey key, Func<IDatabaseAsync, Task<T>> write, CancellationToken cancellationToken) =>
         WriteAsync(session, write, cancellationToken);
 
